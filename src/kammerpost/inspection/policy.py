@@ -29,15 +29,34 @@ class FileFormat:
 FORMATS: Final[dict[str, FileFormat]] = {
     f.key: f
     for f in (
-        FileFormat("pdf", "ein PDF-Dokument", "a PDF document", "PDF", (".pdf",), "application/pdf"),
-        FileFormat("jpeg", "ein JPEG-Bild", "a JPEG picture", "JPEG", (".jpg", ".jpeg", ".jpe"),
-                   "image/jpeg"),
+        FileFormat(
+            "pdf", "ein PDF-Dokument", "a PDF document", "PDF", (".pdf",), "application/pdf"
+        ),
+        FileFormat(
+            "jpeg",
+            "ein JPEG-Bild",
+            "a JPEG picture",
+            "JPEG",
+            (".jpg", ".jpeg", ".jpe"),
+            "image/jpeg",
+        ),
         FileFormat("png", "ein PNG-Bild", "a PNG picture", "PNG", (".png",), "image/png"),
-        FileFormat("docx", "ein Word-Dokument (DOCX)", "a Word document (DOCX)", "DOCX", (".docx",),
-                   "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        FileFormat("xlsx", "eine Excel-Tabelle (XLSX)", "an Excel spreadsheet (XLSX)", "XLSX",
-                   (".xlsx",),
-                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        FileFormat(
+            "docx",
+            "ein Word-Dokument (DOCX)",
+            "a Word document (DOCX)",
+            "DOCX",
+            (".docx",),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        FileFormat(
+            "xlsx",
+            "eine Excel-Tabelle (XLSX)",
+            "an Excel spreadsheet (XLSX)",
+            "XLSX",
+            (".xlsx",),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
     )
 }
 

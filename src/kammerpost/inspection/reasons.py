@@ -395,8 +395,7 @@ REASONS: Final[dict[str, ReasonText]] = {
         _R,
         "Das Office-Dokument ist als Datei-Container so aufgebaut, wie es nur bei "
         "Angriffen vorkommt ({detail_de}).",
-        "The Office document's container is built in a way only seen in attacks "
-        "({detail_en}).",
+        "The Office document's container is built in a way only seen in attacks ({detail_en}).",
         _RESAVE_OFFICE_DE,
         _RESAVE_OFFICE_EN,
     ),

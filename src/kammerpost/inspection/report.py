@@ -9,7 +9,7 @@ from typing import Any
 
 from .reasons import Severity, reason_text
 
-type FactValue = str | int | float | bool | None | list[Any] | dict[str, Any]
+type FactValue = str | int | float | bool | list[Any] | dict[str, Any] | None
 type Params = dict[str, str | int]
 
 

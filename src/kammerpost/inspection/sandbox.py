@@ -53,8 +53,8 @@ class _Worker:
         self._buffer = b""
 
     def ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
-        assert self.process.stdin is not None
-        assert self.process.stdout is not None
+        if self.process.stdin is None or self.process.stdout is None:
+            raise _WorkerFailedError("no pipes")
         try:
             self.process.stdin.write(json.dumps(request).encode() + b"\n")
             self.process.stdin.flush()

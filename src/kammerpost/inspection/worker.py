@@ -45,8 +45,9 @@ def _confine(memory_bytes: int) -> None:
 
 
 def run_job(request: dict[str, Any]) -> dict[str, Any]:
-    limits = Limits(**{k: tuple(v) if isinstance(v, list) else v
-                       for k, v in request["limits"].items()})
+    limits = Limits(
+        **{k: tuple(v) if isinstance(v, list) else v for k, v in request["limits"].items()}
+    )
     try:
         findings = CHECKS[request["kind"]](request["path"], limits)
     except MemoryError:

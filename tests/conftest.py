@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kammerpost.inspection import ParserPool
+from tests.support.clamd import Clamd
+
+REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "realworld"
+
+
+@pytest.fixture(scope="session")
+def clamd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clamd]:
+    """The real ClamAV daemon, started once for the session."""
+    daemon = Clamd(tmp_path_factory.mktemp("clamd"))
+    daemon.start()
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture(scope="session")
+def parser_pool() -> Iterator[ParserPool]:
+    pool = ParserPool(size=2)
+    yield pool
+    pool.close()
