@@ -11,6 +11,13 @@ from tests.support.clamd import Clamd
 REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "realworld"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # WhiteNoise warns (an error here) when collectstatic has not run yet.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture(scope="session")
 def clamd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clamd]:
     """The real ClamAV daemon, started once for the session."""

@@ -18,7 +18,8 @@ ALL_CASES = {
 
 
 def _write(tmp_path: Path, name: str, data: bytes) -> Path:
-    path = tmp_path / "upload.bin"
+    # The sender's name is passed separately: it never becomes a path.
+    path = tmp_path / "upload"
     path.write_bytes(data)
     return path
 

@@ -25,7 +25,7 @@ _SEED_NAMES = {
     "ooxml": [name for name, (_, _, code) in ooxml.CASES.items() if code is None][:4],
     "misc": ["png", "jpeg", "truncated png"],
 }
-EXAMPLES = int(os.environ.get("KAMMERPOST_FUZZ_EXAMPLES", "1200"))
+EXAMPLES = int(os.environ.get("KAMMERPOST_FUZZ_EXAMPLES", "3000"))
 # Short limits: a mutant that stalls the parser must be cut off, not waited for.
 FUZZ_POLICY = Policy("fuzz", ("pdf", "jpeg", "png", "docx", "xlsx"), Limits(parse_timeout_s=10.0))
 

@@ -26,11 +26,12 @@ def test_a_parse_that_runs_over_its_time_is_cut_off_and_the_pool_recovers(tmp_pa
 def test_a_worker_that_runs_out_of_memory_refuses_the_file_instead_of_crashing_us(
     tmp_path: Path,
 ) -> None:
-    photo = tmp_path / "foto.png"
-    photo.write_bytes(misc.png())
+    # 7000 x 7000 black pixels: under the pixel limit, 20 kB on disk, 147 MB decoded.
+    photo = tmp_path / "plan.png"
+    photo.write_bytes(misc.png(7000, 7000))
     pool = ParserPool(size=1)
     try:
-        starved = pool.check("png", str(photo), replace(Limits(), parse_memory_bytes=32 * 2**20))
+        starved = pool.check("png", str(photo), replace(Limits(), parse_memory_bytes=64 * 2**20))
         assert starved.codes() == ["file.too_complex"]
         assert pool.check("png", str(photo), Limits()).codes() == []
     finally:

@@ -96,7 +96,7 @@ class Inspector:
         self._record_scan(findings, scan)
 
         real = _real_format(detection.candidate, findings)
-        if real is not None and real != ZIP:
+        if real is not None and detection.candidate != ZIP:
             _check_hidden_zip(path, size, FORMATS[real].short, findings)
         if real is not None:
             self._name_vs_content(real, file_name.extension, findings)

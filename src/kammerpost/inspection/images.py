@@ -188,7 +188,8 @@ def _decode(path: str, expected: str, limits: Limits, findings: Findings) -> Non
             limit_mp=limits.image_max_pixels // 1_000_000,
         )
     except ValueError as exc:
-        if "Decompressed Data Too Large" in str(exc) or "Too much memory" in str(exc):
+        message = str(exc).lower()
+        if "too large" in message or "too much memory" in message:
             findings.add("image.metadata_too_large")
         else:
             findings.add("image.damaged", format=expected)

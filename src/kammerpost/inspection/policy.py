@@ -89,8 +89,9 @@ class Limits:
     ooxml_max_nesting: int = 3
     # Wall-clock limit for parsing one file in the worker process.
     parse_timeout_s: float = 60.0
-    # Address-space limit of the worker process that parses untrusted files.
-    parse_memory_bytes: int = 1536 * MB
+    # Address space a parser worker may add to what it maps at start-up; a 50 MP
+    # image decodes in 200 MB, a large PDF's object table in far less.
+    parse_memory_bytes: int = 1024 * MB
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,16 +38,21 @@ def _limit_cpu(seconds: float) -> None:
 
 
 def _confine(memory_bytes: int) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    """Limit this process to what it has mapped after start-up plus ``memory_bytes``."""
+    with open("/proc/self/statm") as statm:  # noqa: PTH123 - a proc file, read once
+        mapped = int(statm.read().split()[0]) * resource.getpagesize()
+    limit = mapped + memory_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     # The worker only reads; a parser tricked into writing gets EFBIG.
     resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
 
 
 def run_job(request: dict[str, Any]) -> dict[str, Any]:
-    limits = Limits(
-        **{k: tuple(v) if isinstance(v, list) else v for k, v in request["limits"].items()}
-    )
+    fields: dict[str, Any] = {
+        k: tuple(v) if isinstance(v, list) else v for k, v in request["limits"].items()
+    }
+    limits = Limits(**fields)
     try:
         findings = CHECKS[request["kind"]](request["path"], limits)
     except MemoryError:
