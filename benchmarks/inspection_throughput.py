@@ -83,7 +83,7 @@ def _large_files(directory: Path, variant: int) -> list[Path]:
         "large.pdf": pdfs.large_pdf(15 * MB),
         "large.docx": ooxml.large_docx(15 * MB),
         "large.xlsx": ooxml.large_xlsx(12 * MB),
-        "large.jpg": misc.noisy_jpeg(4000, 3000, quality=90 + variant % 5),
+        "large.jpg": misc.noisy_jpeg(4000, 3000, quality=95 + variant % 3),
         "large.png": misc.noisy_png(2600 + variant, 2000),
     }
     paths = []
