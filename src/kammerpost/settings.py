@@ -68,8 +68,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "kammerpost.accounts",
+    "kammerpost.chamber",
+    "kammerpost.intake",
+    "kammerpost.privacy",
     "kammerpost.pages",
     "kammerpost.demo",
+    "django_tasks_db",
 ]
 AUTH_USER_MODEL = "accounts.User"
 
@@ -113,6 +117,18 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Web, worker and sweeper share the file: WAL lets readers go on while one
+    # writes, IMMEDIATE transactions queue writers instead of failing them.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+    }
+    # Worker processes started by the tests must see the test database: a file.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(DATABASES["default"]["NAME"]).with_suffix(".test.sqlite3"))
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -139,6 +155,31 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+
+# --- background work ----------------------------------------------------------
+# "database" (embedded default: django-tasks-db, worker `kammerpost db_worker`) or
+# "rq" (Redis, worker `kammerpost rqworker`), the same task code on both.
+TASKS_BACKEND = os.environ.get("KAMMERPOST_TASKS_BACKEND", "database")
+REDIS_URL = os.environ.get("KAMMERPOST_REDIS_URL", "redis://127.0.0.1:6379/0")
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+else:
+    raise ImproperlyConfigured("KAMMERPOST_TASKS_BACKEND must be 'database' or 'rq'.")
+
+# A worker holds a document this long; longer than the slowest inspection
+# (parse limit 60 s + scanner timeout), short enough that a crash is noticed.
+INTAKE_LEASE_SECONDS = int(os.environ.get("KAMMERPOST_INTAKE_LEASE_SECONDS", "600"))
+# A queued inspection that has not started after this long is queued again.
+INTAKE_REQUEUE_SECONDS = int(os.environ.get("KAMMERPOST_INTAKE_REQUEUE_SECONDS", "600"))
+# Held documents (scanner down) are retried after 1, 2, 4, ... minutes, at most hourly.
+INTAKE_RETRY_BASE_SECONDS = int(os.environ.get("KAMMERPOST_INTAKE_RETRY_BASE_SECONDS", "60"))
+INTAKE_RETRY_MAX_SECONDS = int(os.environ.get("KAMMERPOST_INTAKE_RETRY_MAX_SECONDS", "3600"))
+# Blobs without a document are removed only after this long: a receive may still be writing.
+INTAKE_ORPHAN_GRACE_SECONDS = int(os.environ.get("KAMMERPOST_INTAKE_ORPHAN_GRACE_SECONDS", "3600"))
 
 # --- web security (security.md 17-20) ---------------------------------------
 SECURE_CSP = {

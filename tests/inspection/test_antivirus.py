@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import socket
-import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +12,7 @@ import pytest
 from kammerpost.inspection import ClamdScanner, Inspector, ParserPool, ScanStatus, Verdict
 from tests.corpus import misc
 from tests.support.clamd import EICAR, Clamd
+from tests.support.hung_server import hung_server
 
 pytestmark = pytest.mark.clamd
 
@@ -115,29 +114,8 @@ def test_size_limit_answer_from_clamd_means_held_not_accepted(tmp_path: Path) ->
 
 @pytest.fixture
 def silent_server() -> Iterator[str]:
-    """A TCP server that accepts and never answers: a hung scanner."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def serve() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                accepted.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield f"tcp://127.0.0.1:{server.getsockname()[1]}"
-    stop.set()
-    thread.join()
-    for conn in accepted:
-        conn.close()
-    server.close()
+    with hung_server() as url:
+        yield url
 
 
 def test_a_scanner_that_never_answers_times_out_into_held(silent_server: str) -> None:

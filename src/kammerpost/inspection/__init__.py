@@ -9,12 +9,20 @@ from .policy import CHAMBER_DEFAULT, FORMATS, POLICY_NAMES, Limits, Policy, poli
 from .reasons import REASONS, Severity
 from .report import Inspection, Reason, Verdict
 from .sandbox import ParserPool
+from .signature_texts import (
+    SIGNATURE_REASON_TEXTS,
+    SIGNATURE_VERDICT_ORDER,
+    SIGNATURE_VERDICT_TEXTS,
+)
 
 __all__ = [
     "CHAMBER_DEFAULT",
     "FORMATS",
     "POLICY_NAMES",
     "REASONS",
+    "SIGNATURE_REASON_TEXTS",
+    "SIGNATURE_VERDICT_ORDER",
+    "SIGNATURE_VERDICT_TEXTS",
     "ClamdScanner",
     "Inspection",
     "Inspector",

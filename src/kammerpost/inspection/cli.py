@@ -13,6 +13,7 @@ from .antivirus import ClamdScanner
 from .engine import Inspector
 from .policy import POLICY_NAMES, policy_named
 from .report import Inspection, Verdict
+from .signature_texts import SIGNATURE_VERDICT_TEXTS
 
 _VERDICT_WORDS = {
     Verdict.ACCEPTED: "angenommen / accepted",
@@ -73,6 +74,7 @@ def _summary(result: Inspection) -> str:
         lines.append(
             f"  Virenprüfung: nicht durchgeführt / virus scan: not made ({av.get('status')})"
         )
+    lines += _signature_lines(result)
     for reason in result.reasons:
         mark = _MARKS.get(str(reason.severity), "-")
         lines += [
@@ -82,6 +84,21 @@ def _summary(result: Inspection) -> str:
             f"    Hint: {reason.hint_en}",
         ]
     return "\n".join(lines)
+
+
+def _signature_lines(result: Inspection) -> list[str]:
+    summary = result.facts.get("signature_summary")
+    signatures = result.facts.get("signatures")
+    if not isinstance(summary, str) or not isinstance(signatures, list):
+        return []
+    de, en = SIGNATURE_VERDICT_TEXTS.get(summary, (summary, summary))
+    lines = [f"  Signatur / signature: {de} / {en}"]
+    for signature in signatures:
+        lines.append(
+            f"    {signature.get('field')}: {signature.get('signer') or '?'}"
+            f" - {signature.get('verdict')} ({signature.get('reason_de')})"
+        )
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -125,9 +125,10 @@ def check(path: str, limits: Limits) -> Findings:
     """Check a PDF file against the PDF rules of policy.md section 1.2.
 
     The caller has verified that the file starts with ``%PDF-``. Returns the
-    facts (``pdf_version``, ``pages``, ``signed``, ``encrypted``, ``objects``)
-    as far as they could be established, and a finding for every rule the
-    file breaks. Bad input never raises: whatever qpdf cannot read is
+    facts (``pdf_version``, ``pages``, ``signed``, ``encrypted``, ``objects``;
+    once ``signed`` is known also ``signatures`` and ``signature_summary``,
+    see :mod:`.signatures`) as far as they could be established, and a
+    finding for every rule the file breaks. Bad input never raises: whatever qpdf cannot read is
     ``pdf.damaged``. ``MemoryError`` and ``RecursionError`` propagate, the
     worker process maps them.
     """
@@ -168,7 +169,22 @@ def check(path: str, limits: Limits) -> Findings:
             raise
         except (pikepdf.PikepdfError, RuntimeError, ValueError, OverflowError):
             findings.add("pdf.damaged")
+    _check_signatures(path, findings)
     return findings
+
+
+def _check_signatures(path: str, findings: Findings) -> None:
+    """Judge the electronic signatures (policy.md 3): facts only, never a finding."""
+    signed = findings.facts.get("signed")
+    if signed is True:
+        # Imported here: pyHanko takes a good half second to import, and most
+        # workers never see a signed file.
+        from . import signatures  # noqa: PLC0415
+
+        signatures.check(path, findings.facts)
+    elif signed is False:
+        findings.facts["signatures"] = []
+        findings.facts["signature_summary"] = "none"
 
 
 def _check_ends(path: str, findings: Findings) -> tuple[int, int] | None:

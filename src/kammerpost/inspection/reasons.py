@@ -475,6 +475,15 @@ REASONS: Final[dict[str, ReasonText]] = {
         "Sie müssen nichts tun. Senden Sie die Datei bitte nicht noch einmal.",
         "Nothing to do. Please do not send the file again.",
     ),
+    "storage.unavailable": ReasonText(
+        Severity.HOLD,
+        "Die Datei ist sicher angekommen, konnte aber gerade nicht geprüft werden. "
+        "Die Prüfung wird automatisch wiederholt.",
+        "The file has arrived safely but could not be checked just now. "
+        "The check is repeated automatically.",
+        "Sie müssen nichts tun. Senden Sie die Datei bitte nicht noch einmal.",
+        "Nothing to do. Please do not send the file again.",
+    ),
 }
 
 

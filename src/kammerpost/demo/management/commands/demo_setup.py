@@ -8,12 +8,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from kammerpost.accounts.services import demo_administrator_ensure
+from kammerpost.chamber.services import departments_ensure_demo
 
 
 class Command(BaseCommand):
     help = "Create the demo data once and print the demo logins."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        for department in departments_ensure_demo():
+            self.stdout.write(f"Bereich / department: {department.name} <{department.email}>")
         login_file = settings.VAR_DIR / "demo-logins.txt"
         _, password = demo_administrator_ensure()
         if password is not None:

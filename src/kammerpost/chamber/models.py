@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Department(models.Model):
+    """A Bereich of the chamber: it has an inbox and an e-mail address."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+    # The part before the @; the domain is the chamber's (KAMMERPOST_CHAMBER_DOMAIN).
+    mailbox = models.CharField(max_length=64, unique=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "Bereich"
+        verbose_name_plural = "Bereiche"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def email(self) -> str:
+        return f"{self.mailbox}@{settings.CHAMBER_DOMAIN}"

@@ -1,0 +1,205 @@
+"""The pyHanko side of signature validation: AdES engines, trust policy, local knowledge.
+
+:mod:`.signatures` decides what a result means; this module only asks
+pyHanko. The engine is picked by the signature's level because each refuses
+what it was not made for: the basic engine (EN 319 102-1, 5.3) for a
+signature without a timestamp, the with-time engine (5.5) for one with a
+signature timestamp, and the long-term engine (5.6.3) only when a document
+timestamp follows the signature, since it answers INDETERMINATE without one.
+Revocation data comes from the file (/DSS and the CMS revocation attribute)
+and, only when ``KAMMERPOST_TRUST_ONLINE`` is on, from the network.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Final
+
+from asn1crypto.crl import CertificateList  # type: ignore[import-untyped]
+from asn1crypto.ocsp import OCSPResponse  # type: ignore[import-untyped]
+from pyhanko.pdf_utils.decode_limits import DecodePurpose
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESPassed, AdESSubIndic
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
+from pyhanko.sign.general import find_unique_cms_attribute
+from pyhanko.sign.validation import EmbeddedPdfSignature
+from pyhanko.sign.validation.ades import (
+    ades_basic_validation,
+    ades_lta_validation,
+    ades_with_time_validation,
+)
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.policy_decl import (
+    CertificateFetchingRule,
+    LocalKnowledge,
+    PdfSignatureValidationSpec,
+    RevinfoOnlineFetchingRule,
+    RevocationInfoGatheringSpec,
+    SignatureValidationSpec,
+)
+from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko_certvalidator.context import CertValidationPolicySpec
+from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+from pyhanko_certvalidator.policy_decl import (
+    NO_REVOCATION,
+    CertRevTrustPolicy,
+    RevocationCheckingPolicy,
+)
+from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
+
+from .trust import TrustStore
+
+# A signer certificate must allow one of these (RFC 5280); no TLS keys signing contracts.
+_KEY_USAGE: Final = KeyUsageConstraints(
+    key_usage=frozenset({"digital_signature", "non_repudiation"}), match_all_key_usages=False
+)
+# "hard-fail": check revocation wherever a certificate names a source for it.
+_REVOCATION: Final = CertRevTrustPolicy(RevocationCheckingPolicy.from_legacy("hard-fail"))
+
+
+def document_knowledge(reader: PdfFileReader) -> LocalKnowledge:
+    """Certificates and revocation data the document carries in its /DSS (PAdES-LT)."""
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+        ocsps = [
+            container
+            for ref in dss.ocsps
+            for container in OCSPContainer.load_multi(
+                OCSPResponse.load(ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE))
+            )
+        ]
+        crls = [
+            CRLContainer(CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL)))
+            for ref in dss.crls
+        ]
+        return LocalKnowledge(
+            known_ocsps=ocsps, known_crls=crls, known_certs=list(dss.load_certs())
+        )
+    except Exception:  # noqa: BLE001 - no (readable) /DSS: validate with what the CMS carries
+        return LocalKnowledge()
+
+
+def signature_knowledge(embedded: EmbeddedPdfSignature, base: LocalKnowledge) -> LocalKnowledge:
+    """``base`` plus the revocation data in the signature's Adobe revocation attribute."""
+    ocsps, crls = list(base.known_ocsps), list(base.known_crls)
+    with contextlib.suppress(Exception):
+        archival = find_unique_cms_attribute(
+            embedded.signer_info["signed_attrs"], "adobe_revocation_info_archival"
+        )
+        crls += [CRLContainer(crl) for crl in archival["crl"]]
+        ocsps += [OCSPContainer(response) for response in archival["ocsp"]]
+    return LocalKnowledge(known_ocsps=ocsps, known_crls=crls, known_certs=list(base.known_certs))
+
+
+def validation_spec(store: TrustStore, knowledge: LocalKnowledge) -> SignatureValidationSpec:
+    """How to validate: our trust, revocation where declared, network only when allowed."""
+    online = store.config.online
+    return SignatureValidationSpec(
+        cert_validation_policy=CertValidationPolicySpec(
+            trust_manager=store.trust_manager, revinfo_policy=_REVOCATION
+        ),
+        revinfo_gathering_policy=RevocationInfoGatheringSpec(
+            online_fetching_rule=(
+                RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH
+                if online
+                else RevinfoOnlineFetchingRule.LOCAL_ONLY
+            ),
+            certificate_fetching_rule=(
+                CertificateFetchingRule.FOLLOW_ONLINE_RULE
+                if online
+                else CertificateFetchingRule.NEVER_FETCH
+            ),
+        ),
+        local_knowledge=knowledge,
+        key_usage_settings=_KEY_USAGE,
+    )
+
+
+@dataclass(slots=True)
+class Outcome:
+    """One AdES engine's answer, in the terms the verdict needs."""
+
+    engine: str
+    subindication: AdESSubIndic
+    status: Any  # pyHanko's status object (StandardCMSSignatureStatus or a subclass)
+    best_time: dt.datetime | None = None
+    timestamp: Any = None  # TimestampSignatureStatus of the signature timestamp
+
+
+async def validate_at_level(
+    embedded: EmbeddedPdfSignature,
+    spec: SignatureValidationSpec,
+    timing: ValidationTimingInfo,
+    *,
+    has_timestamp: bool,
+) -> Outcome:
+    """The engine the signature's own level calls for: with a timestamp, or basic."""
+    digest = embedded.compute_digest()
+    if has_timestamp:
+        timed = await ades_with_time_validation(
+            embedded.signed_data, spec, timing_info=timing, raw_digest=digest
+        )
+        status = timed.api_status
+        return Outcome(
+            "with_time",
+            timed.ades_subindic,
+            status,
+            timed.best_signature_time,
+            getattr(status, "timestamp_validity", None),
+        )
+    basic = await ades_basic_validation(
+        embedded.signed_data, spec, timing_info=timing, raw_digest=digest
+    )
+    return Outcome("basic", basic.ades_subindic, basic.api_status)
+
+
+async def validate_long_term(
+    embedded: EmbeddedPdfSignature, spec: SignatureValidationSpec, timing: ValidationTimingInfo
+) -> Outcome:
+    """PAdES-LTA: the document timestamps after the signature as proof of existence."""
+    result = await ades_lta_validation(
+        embedded, PdfSignatureValidationSpec(spec, DEFAULT_DIFF_POLICY), timing
+    )
+    timestamp = result.signature_timestamp_status
+    return Outcome(
+        "long_term",
+        result.ades_subindic,
+        result.api_status,
+        result.best_signature_time,
+        timestamp.api_status if timestamp is not None else None,
+    )
+
+
+async def passes_without_revocation(
+    embedded: EmbeddedPdfSignature, spec: SignatureValidationSpec, timing: ValidationTimingInfo
+) -> bool:
+    """Whether a chain failure was only missing revocation data.
+
+    pyHanko reports "no revocation information" as a general chain failure;
+    validating once more without revocation checks tells the two apart. Runs
+    only for signatures that already failed.
+    """
+    relaxed = dataclasses.replace(
+        spec,
+        cert_validation_policy=dataclasses.replace(
+            spec.cert_validation_policy, revinfo_policy=CertRevTrustPolicy(NO_REVOCATION)
+        ),
+    )
+    result = await ades_basic_validation(
+        embedded.signed_data, relaxed, timing_info=timing, raw_digest=embedded.compute_digest()
+    )
+    return result.ades_subindic is AdESPassed.OK
+
+
+def signature_itself_holds(status: Any) -> bool:
+    """Whether the with-time engine failed only on the timestamp, not the signature."""
+    return (
+        status is not None
+        and status.intact
+        and status.valid
+        and status.trust_problem_indic is None
+        and status.validation_path is not None
+    )

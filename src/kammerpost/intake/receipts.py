@@ -1,0 +1,144 @@
+"""The acknowledgement of receipt (Eingangsbestätigung), as HTML and as PDF.
+
+Both are drawn from one description of the receipt, so they never disagree.
+The PDF uses the Bitstream Vera font bundled with ReportLab, which covers
+German and other Western European names without system fonts.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import reportlab
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from kammerpost.inspection import FORMATS
+
+from .models import Document, InboundItem
+
+_FONT_DIR = Path(reportlab.__file__).parent / "fonts"
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    position: int
+    name: str
+    size: int
+    format: str
+    sha256: str
+    state: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    reference: str
+    received_at: str
+    department: str
+    department_email: str
+    channel: str
+    chamber: str
+    lines: list[ReceiptLine]
+
+
+def receipt_for(item: InboundItem) -> Receipt:
+    local = timezone.localtime(item.received_at)
+    return Receipt(
+        reference=item.reference,
+        received_at=local.strftime("%d.%m.%Y, %H:%M:%S Uhr (%Z)"),
+        department=item.department.name,
+        department_email=item.department.email,
+        channel=item.get_channel_display(),
+        chamber=settings.CHAMBER_NAME,
+        lines=[_line(d) for d in item.documents.all()],
+    )
+
+
+def _line(document: Document) -> ReceiptLine:
+    fmt = FORMATS.get(document.real_format)
+    return ReceiptLine(
+        position=document.position,
+        name=document.original_name,
+        size=document.size,
+        format=fmt.short if fmt else "–",
+        sha256=document.sha256,
+        state=document.get_state_display(),
+    )
+
+
+def receipt_html(item: InboundItem) -> str:
+    return render_to_string("intake/receipt.html", {"receipt": receipt_for(item)})
+
+
+def _fonts() -> tuple[str, str]:
+    if "KammerpostSans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("KammerpostSans", str(_FONT_DIR / "Vera.ttf")))
+        pdfmetrics.registerFont(TTFont("KammerpostSans-Bold", str(_FONT_DIR / "VeraBd.ttf")))
+    return "KammerpostSans", "KammerpostSans-Bold"
+
+
+def receipt_pdf(item: InboundItem) -> bytes:
+    receipt = receipt_for(item)
+    regular, bold = _fonts()
+    body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=13)
+    small = ParagraphStyle("small", parent=body, fontSize=7.5, leading=9)
+    heading = ParagraphStyle("heading", parent=body, fontName=bold, fontSize=16, leading=20)
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
+        bottomMargin=20 * mm, title=f"Eingangsbestätigung {receipt.reference}",
+        author=receipt.chamber, lang="de-DE",
+    )
+    facts = [
+        ["Aktenzeichen des Eingangs / Reference", receipt.reference],
+        ["Eingegangen am / Received", receipt.received_at],
+        ["Bereich / Department", f"{receipt.department} ({receipt.department_email})"],
+        ["Weg / Channel", receipt.channel],
+    ]
+    rows = [["Nr.", "Datei / File", "Größe / Size", "Typ / Type", "Prüfung / Check"]]
+    for line in receipt.lines:
+        rows.append([
+            str(line.position),
+            Paragraph(f"{_escape(line.name)}<br/>SHA-256: {line.sha256}", small),
+            f"{line.size:,} B".replace(",", "."),
+            line.format,
+            line.state,
+        ])
+    table_style = TableStyle([
+        ("FONT", (0, 0), (-1, -1), regular, 9),
+        ("FONT", (0, 0), (-1, 0), bold, 9),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ])
+    story = [
+        Paragraph(_escape(receipt.chamber), body),
+        Spacer(1, 6 * mm),
+        Paragraph("Eingangsbestätigung / Acknowledgement of receipt", heading),
+        Spacer(1, 4 * mm),
+        Table(facts, colWidths=[62 * mm, 108 * mm],
+              style=TableStyle([("FONT", (0, 0), (-1, -1), regular, 10),
+                                ("FONT", (0, 0), (0, -1), bold, 10)])),
+        Spacer(1, 6 * mm),
+        Table(rows, colWidths=[10 * mm, 88 * mm, 24 * mm, 16 * mm, 32 * mm], style=table_style,
+              repeatRows=1) if receipt.lines else Paragraph("Keine Dateien / no files", body),
+        Spacer(1, 6 * mm),
+        Paragraph(
+            "Mit dem SHA-256-Prüfwert können Sie jederzeit nachweisen, welche Datei bei uns "
+            "eingegangen ist. / The SHA-256 fingerprint proves which file we received.", small),
+    ]
+    doc.build(story)
+    return out.getvalue()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,69 @@
+"""Reads of the intake for operators (CLI) and, later, staff views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from kammerpost.inspection import FORMATS
+
+from .models import Document, InboundItem
+
+
+class ItemNotFoundError(LookupError):
+    pass
+
+
+def items_list(*, department_slug: str | None = None) -> QuerySet[InboundItem]:
+    items = InboundItem.objects.select_related("department", "sender").prefetch_related(
+        "documents"
+    )
+    if department_slug:
+        items = items.filter(department__slug=department_slug)
+    return items
+
+
+def item_by_reference(reference: str) -> InboundItem:
+    try:
+        return items_list().get(reference=reference.strip().upper())
+    except InboundItem.DoesNotExist:
+        raise ItemNotFoundError(reference) from None
+
+
+def document_summary(document: Document) -> dict[str, Any]:
+    fmt = FORMATS.get(document.real_format)
+    return {
+        "position": document.position,
+        "name": document.original_name,
+        "size": document.size,
+        "sha256": document.sha256,
+        "format": fmt.key if fmt else None,
+        "state": document.state,
+        "attempts": document.attempts,
+        "reasons": document.reasons,
+        "signature_summary": document.facts.get("signature_summary"),
+        "decided_at": document.decided_at.isoformat() if document.decided_at else None,
+    }
+
+
+def item_summary(item: InboundItem, *, with_documents: bool = True) -> dict[str, Any]:
+    documents = list(item.documents.all())
+    summary: dict[str, Any] = {
+        "reference": item.reference,
+        "channel": item.channel,
+        "department": item.department.slug,
+        "sender": item.sender.email,
+        "subject": item.subject,
+        "status": item.status,
+        "received_at": item.received_at.isoformat(),
+        "complete": item.completed_at is not None,
+        "documents_total": len(documents),
+        "documents_by_state": {
+            state: sum(1 for d in documents if d.state == state)
+            for state in sorted({d.state for d in documents})
+        },
+    }
+    if with_documents:
+        summary["documents"] = [document_summary(d) for d in documents]
+    return summary

@@ -1,0 +1,212 @@
+"""The ciphertext format of one blob: a short header, then AES-256-GCM segments.
+
+Layout of the ciphertext object (all integers big-endian)::
+
+    header   b"KPVAULT" | version (1 byte, = 1) | segment size (4 bytes)
+    segment  AES-256-GCM(data key, nonce_i, plaintext_i, aad) = ciphertext_i || tag (16 bytes)
+    ...      every segment holds ``segment size`` plaintext bytes except the last,
+             which holds 0..segment size bytes (an empty blob is one empty last segment)
+
+    nonce_i  = i (11 bytes) | last flag (1 byte: 1 for the final segment, else 0)
+    aad      = header | blob key (ASCII)
+
+This is the STREAM construction (Hoang, Reyhanitabar, Rogaway, Vizár: "Online
+Authenticated-Encryption and its Nonce-Reuse Misuse-Resistance", CRYPTO 2015;
+the same shape as Tink's streaming AEAD and age): the segment number in the
+nonce stops reordering and dropping, the last-segment flag stops truncation
+at a segment boundary, and the blob key in the AAD stops a ciphertext from
+being moved to another key. A counter nonce is safe because every blob has
+its own fresh data key. The data key never appears here: it lives, wrapped,
+in the blob's key record (``records.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from .errors import BlobIntegrityError
+
+MAGIC = b"KPVAULT"
+VERSION = 1
+HEADER = struct.Struct(">7sBI")
+HEADER_SIZE = HEADER.size
+TAG_SIZE = 16
+DEFAULT_SEGMENT_SIZE = 1024 * 1024
+# Bounds for the segment size: below 16 bytes the tag overhead is absurd; above
+# 64 MiB one segment (held in memory twice while it is processed) breaks the
+# flat-memory promise. A reader refuses headers outside these bounds as well.
+MIN_SEGMENT_SIZE = 16
+MAX_SEGMENT_SIZE = 64 * 1024 * 1024
+_COUNTER_BYTES = 11
+
+
+class Readable(Protocol):
+    """What the decryptor needs from a storage handle."""
+
+    def read(self, size: int, /) -> bytes: ...
+
+
+def check_segment_size(segment_size: int) -> int:
+    """Return ``segment_size`` if it is within the supported bounds, else raise ValueError."""
+    if not MIN_SEGMENT_SIZE <= segment_size <= MAX_SEGMENT_SIZE:
+        raise ValueError(
+            f"segment size must be between {MIN_SEGMENT_SIZE} and {MAX_SEGMENT_SIZE} bytes,"
+            f" not {segment_size}"
+        )
+    return segment_size
+
+
+def header(segment_size: int) -> bytes:
+    """The header that starts a ciphertext object written with ``segment_size``."""
+    return HEADER.pack(MAGIC, VERSION, check_segment_size(segment_size))
+
+
+def segment_count(plaintext_size: int, segment_size: int) -> int:
+    """How many segments a blob of ``plaintext_size`` bytes has (an empty blob has one)."""
+    return max(1, -(-plaintext_size // segment_size))
+
+
+def ciphertext_size(plaintext_size: int, segment_size: int) -> int:
+    """The exact length of the ciphertext object for a blob of ``plaintext_size`` bytes."""
+    return HEADER_SIZE + plaintext_size + TAG_SIZE * segment_count(plaintext_size, segment_size)
+
+
+def _nonce(index: int, last: bool) -> bytes:
+    return index.to_bytes(_COUNTER_BYTES, "big") + (b"\x01" if last else b"\x00")
+
+
+def _aad(head: bytes, blob_key: str) -> bytes:
+    return head + blob_key.encode("ascii")
+
+
+class PlaintextSegments:
+    """Cuts a stream of chunks into segments and hashes and counts the plaintext on the way.
+
+    Iterating yields ``(segment, is_last)``. A full segment is only released once
+    at least one byte after it is known to exist, so the last segment is always
+    marked as last, also when the size is an exact multiple of the segment size.
+    Memory: at most one segment plus one incoming chunk.
+    """
+
+    def __init__(self, chunks: Iterable[bytes], segment_size: int) -> None:
+        self._chunks = chunks
+        self._segment_size = check_segment_size(segment_size)
+        self._digest = hashlib.sha256()
+        self.size = 0
+
+    @property
+    def sha256(self) -> str:
+        """Hex SHA-256 of the plaintext seen so far (complete once iteration ended)."""
+        return self._digest.hexdigest()
+
+    def __iter__(self) -> Iterator[tuple[bytes, bool]]:
+        size = self._segment_size
+        buffer = bytearray()
+        for chunk in self._chunks:
+            if not chunk:
+                continue
+            self._digest.update(chunk)
+            self.size += len(chunk)
+            buffer += chunk
+            # Strictly more than one segment: only then is this one surely not the last.
+            while len(buffer) > size:
+                yield bytes(buffer[:size]), False
+                del buffer[:size]
+        yield bytes(buffer), True
+
+
+def encrypt(
+    data_key: bytes, blob_key: str, segments: Iterable[tuple[bytes, bool]], segment_size: int
+) -> Iterator[bytes]:
+    """Yield the ciphertext object piece by piece: the header, then each sealed segment."""
+    head = header(segment_size)
+    aad = _aad(head, blob_key)
+    aead = AESGCM(data_key)
+    yield head
+    for index, (plaintext, last) in enumerate(segments):
+        yield aead.encrypt(_nonce(index, last), plaintext, aad)
+
+
+def read_exact(handle: Readable, size: int) -> bytes:
+    """Read ``size`` bytes, fewer only at the end of the stream (short reads are retried)."""
+    first = handle.read(size)
+    if len(first) == size or not first:
+        return first
+    parts = [first]
+    missing = size - len(first)
+    while missing:
+        part = handle.read(missing)
+        if not part:
+            break
+        parts.append(part)
+        missing -= len(part)
+    return b"".join(parts)
+
+
+def read_header(handle: Readable, segment_size: int) -> bytes:
+    """Read and check the header; it must name the segment size the key record names."""
+    head = read_exact(handle, HEADER_SIZE)
+    if len(head) != HEADER_SIZE:
+        raise BlobIntegrityError("the ciphertext is shorter than its header")
+    magic, version, found_size = HEADER.unpack(head)
+    if magic != MAGIC:
+        raise BlobIntegrityError("the ciphertext does not start with the vault header")
+    if version != VERSION:
+        raise BlobIntegrityError(f"unknown ciphertext format version {version}")
+    if found_size != segment_size:
+        raise BlobIntegrityError(
+            f"the header's segment size ({found_size}) differs from the key record's"
+            f" ({segment_size})"
+        )
+    return head
+
+
+def decrypt(
+    data_key: bytes,
+    blob_key: str,
+    handle: Readable,
+    head: bytes,
+    *,
+    plaintext_size: int,
+    expected_sha256: str,
+) -> Iterator[bytes]:
+    """Yield verified plaintext segment by segment from ``handle`` (positioned after ``head``).
+
+    The number of segments follows from the authenticated plaintext size in the
+    key record; the last-segment flag in the nonce still guards against
+    truncation on its own. Each segment is authenticated before it is yielded;
+    after the last one the stream must end and the plaintext must hash to
+    ``expected_sha256``.
+    """
+    segment_size = HEADER.unpack(head)[2]
+    count = segment_count(plaintext_size, segment_size)
+    aad = _aad(head, blob_key)
+    aead = AESGCM(data_key)
+    digest = hashlib.sha256()
+    produced = 0
+    for index in range(count):
+        last = index == count - 1
+        expected = plaintext_size - index * segment_size if last else segment_size
+        sealed = read_exact(handle, expected + TAG_SIZE)
+        if len(sealed) != expected + TAG_SIZE:
+            raise BlobIntegrityError(f"segment {index} is truncated")
+        try:
+            plaintext = aead.decrypt(_nonce(index, last), sealed, aad)
+        except InvalidTag:
+            raise BlobIntegrityError(
+                f"segment {index} failed authentication (altered, reordered, truncated"
+                " or moved ciphertext)"
+            ) from None
+        digest.update(plaintext)
+        produced += len(plaintext)
+        yield plaintext
+    if handle.read(1):
+        raise BlobIntegrityError("the ciphertext has bytes after its last segment")
+    if produced != plaintext_size or digest.hexdigest() != expected_sha256:
+        raise BlobIntegrityError("the plaintext does not match the recorded SHA-256")
