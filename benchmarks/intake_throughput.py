@@ -73,7 +73,9 @@ def _intake(sources: list[Path]) -> None:
     for source in sources:
         with source.open("rb") as fh:
             item = services.inbound_item_receive(
-                channel=Channel.OPERATOR, department=department, sender=sender,
+                channel=Channel.OPERATOR,
+                department=department,
+                sender=sender,
                 files=[services.IncomingFile(source.name, fh)],
             )
         for document in item.documents.all():
@@ -87,8 +89,10 @@ def _report(title: str, sources: list[Path], copy_s: float, intake_s: float) -> 
     total = sum(p.stat().st_size for p in sources) / MB
     print(f"\n{title}: {len(sources)} files, {total:.1f} MB")
     for label, seconds in (("plain copy + fsync (floor)", copy_s), ("intake, no AV", intake_s)):
-        print(f"  {label:<28} {seconds * 1000:9.1f} ms  {total / seconds:8.1f} MB/s"
-              f"  {len(sources) / seconds:8.1f} files/s")
+        print(
+            f"  {label:<28} {seconds * 1000:9.1f} ms  {total / seconds:8.1f} MB/s"
+            f"  {len(sources) / seconds:8.1f} files/s"
+        )
     print(f"  ratio intake / plain copy throughput: {copy_s / intake_s:.2f}x")
 
 
@@ -101,8 +105,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="kp-intake-bench-") as tmp:
         workdir = Path(tmp)
         _setup(workdir, args.database_url)
-        from kammerpost.chamber.services import departments_ensure_demo
         from tests.corpus import misc, pdfs
+
+        from kammerpost.chamber.services import departments_ensure_demo
 
         departments_ensure_demo()
         sources_dir = workdir / "sources"

@@ -1,6 +1,6 @@
 """Signature validation time per signature, against pyHanko's own command-line validation.
 
-Files (built in code with the test PKI of tests/corpus/pki.py, one signature
+Files (built in code with the test PKI of tests/corpus/, one signature
 each): an advanced signature under a configured root, a qualified signature
 (PAdES-B-B), a qualified signature with a timestamp (B-T) and a PAdES-B-LTA
 one. Ours is :func:`kammerpost.inspection.signatures.validate_file` (reader,
@@ -47,7 +47,7 @@ from pyhanko.cli import cli_root  # noqa: E402
 from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: E402
 from pyhanko.sign.validation import validate_pdf_signature  # noqa: E402
 from pyhanko_certvalidator import ValidationContext  # noqa: E402
-from tests.corpus import pki  # noqa: E402
+from tests.corpus import pki, signed_pdfs, trusted_lists  # noqa: E402
 
 from kammerpost.inspection.signatures import validate_file  # noqa: E402
 from kammerpost.inspection.trust import TrustConfig, load_trust  # noqa: E402
@@ -105,16 +105,16 @@ def main() -> None:
 
     keys = pki.test_pki()
     files = {
-        "advanced (B-B, extra root)": pki.advanced(),
-        "qualified (B-B)": pki.qes(),
-        "qualified + timestamp (B-T)": pki.qes_with_timestamp(),
-        "qualified long-term (B-LTA)": pki.qes_long_term(),
+        "advanced (B-B, extra root)": signed_pdfs.advanced(),
+        "qualified (B-B)": signed_pdfs.qes(),
+        "qualified + timestamp (B-T)": signed_pdfs.qes_with_timestamp(),
+        "qualified long-term (B-LTA)": signed_pdfs.qes_long_term(),
     }
     with tempfile.TemporaryDirectory(prefix="kammerpost-bench-") as tmp:
         base = Path(tmp)
         for name in ("lists", "signers", "roots"):
             (base / name).mkdir()
-        (base / "lists" / "zz.xml").write_bytes(pki.trusted_list(keys))
+        (base / "lists" / "zz.xml").write_bytes(trusted_lists.trusted_list(keys))
         (base / "signers" / "tlso.pem").write_bytes(keys.scheme_operator.pem)
         (base / "roots" / "advanced.pem").write_bytes(keys.advanced_root.pem)
         bundle = base / "anchors.pem"

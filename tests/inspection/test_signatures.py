@@ -1,11 +1,13 @@
 """Qualified electronic signatures (policy.md 3): verified with pyHanko, shown with a reason.
 
 The PKI, the trusted lists and the signed PDFs are built in code
-(tests/corpus/pki.py). Nothing here reaches beyond loopback.
+(tests/corpus/pki.py, trusted_lists.py, signed_pdfs.py). Nothing here
+reaches beyond loopback.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import http.server
 import io
 import json
@@ -35,7 +37,7 @@ from kammerpost.inspection.signatures import validate_file
 from kammerpost.inspection.trust import TrustConfig, TrustStore, load_trust
 from kammerpost.inspection.trust_cli import main as trust_main
 from kammerpost.inspection.trust_cli import refresh
-from tests.corpus import pdfs, pki
+from tests.corpus import pdfs, pki, signed_pdfs, trusted_lists
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -90,7 +92,7 @@ def trust_setup(tmp_path_factory: pytest.TempPathFactory) -> TrustSetup:
     keys = pki.test_pki()
     return _setup(
         tmp_path_factory.mktemp("trust"),
-        lists={"zz.xml": pki.trusted_list(keys)},
+        lists={"zz.xml": trusted_lists.trusted_list(keys)},
         signers=[keys.scheme_operator],
     )
 
@@ -131,7 +133,7 @@ def _only(results: list[dict[str, Any]]) -> dict[str, Any]:
 def test_qualified_certificate_with_qscd_gives_a_qualified_signature(
     judge: Callable[[bytes], list[dict[str, Any]]],
 ) -> None:
-    result = _only(judge(pki.qes()))
+    result = _only(judge(signed_pdfs.qes()))
     assert result["verdict"] == "qes"
     assert result["reason"] == "qualified_signature"
     assert result["signer"] == "Erika Mustermann"
@@ -149,7 +151,7 @@ def test_qualified_certificate_with_qscd_gives_a_qualified_signature(
 def test_qualified_signature_with_timestamp_is_qes_and_carries_the_timestamp(
     judge: Callable[[bytes], list[dict[str, Any]]],
 ) -> None:
-    result = _only(judge(pki.qes_with_timestamp()))
+    result = _only(judge(signed_pdfs.qes_with_timestamp()))
     assert result["verdict"] == "qes"
     assert result["timestamp"] is not None
     assert result["timestamp"].startswith(pki.NOW.date().isoformat()[:4])
@@ -161,7 +163,7 @@ def test_qualified_signature_with_timestamp_is_qes_and_carries_the_timestamp(
 def test_long_term_signature_with_document_timestamp_is_qes(
     judge: Callable[[bytes], list[dict[str, Any]]],
 ) -> None:
-    result = _only(judge(pki.qes_long_term()))  # the document timestamp is not listed
+    result = _only(judge(signed_pdfs.qes_long_term()))  # the document timestamp is not listed
     assert result["verdict"] == "qes"
     assert result["timestamp_valid"] is True
     assert result["changes_after_signing"] == "lta_updates"
@@ -171,7 +173,7 @@ def test_long_term_signature_with_document_timestamp_is_qes(
 def test_signature_under_a_configured_root_without_qc_statements_is_advanced_only(
     judge: Callable[[bytes], list[dict[str, Any]]],
 ) -> None:
-    result = _only(judge(pki.advanced()))
+    result = _only(judge(signed_pdfs.advanced()))
     assert result["verdict"] == "ades"
     assert result["reason"] == "local_trust_anchor"
     assert result["qualified_certificate"] is False
@@ -180,7 +182,7 @@ def test_signature_under_a_configured_root_without_qc_statements_is_advanced_onl
 def test_qualified_eseal_certificate_gives_a_qualified_seal(
     judge: Callable[[bytes], list[dict[str, Any]]],
 ) -> None:
-    result = _only(judge(pki.eseal()))
+    result = _only(judge(signed_pdfs.eseal()))
     assert result["verdict"] == "qeseal"
     assert result["certificate_type"] == "eseal"
     assert result["signer"] == "Tischlerei Beispiel GmbH"
@@ -189,7 +191,7 @@ def test_qualified_eseal_certificate_gives_a_qualified_seal(
 def test_qualified_certificate_without_qscd_is_advanced_with_qualified_certificate(
     judge: Callable[[bytes], list[dict[str, Any]]],
 ) -> None:
-    result = _only(judge(pki.qc_without_qscd()))
+    result = _only(judge(signed_pdfs.qc_without_qscd()))
     assert result["verdict"] == "adesqc"
     assert result["reason"] == "qscd_not_confirmed"
     assert result["qscd"] is False
@@ -198,7 +200,7 @@ def test_qualified_certificate_without_qscd_is_advanced_with_qualified_certifica
 def test_signature_under_an_unknown_root_is_indeterminate_for_the_untrusted_chain(
     judge: Callable[[bytes], list[dict[str, Any]]],
 ) -> None:
-    result = _only(judge(pki.unknown_root()))
+    result = _only(judge(signed_pdfs.unknown_root()))
     assert result["verdict"] == "indeterminate"
     assert result["reason"] == "untrusted_chain"
     assert "vertrauenswürdigen" in result["reason_de"]
@@ -207,7 +209,7 @@ def test_signature_under_an_unknown_root_is_indeterminate_for_the_untrusted_chai
 def test_certificate_revoked_before_signing_makes_the_signature_invalid(
     judge: Callable[[bytes], list[dict[str, Any]]],
 ) -> None:
-    result = _only(judge(pki.revoked()))
+    result = _only(judge(signed_pdfs.revoked()))
     assert result["verdict"] == "invalid"
     assert result["reason"] == "revoked_before_signing"
 
@@ -215,7 +217,7 @@ def test_certificate_revoked_before_signing_makes_the_signature_invalid(
 def test_revocation_status_nobody_can_tell_offline_is_indeterminate(
     judge: Callable[[bytes], list[dict[str, Any]]],
 ) -> None:
-    result = _only(judge(pki.revocation_unknown()))
+    result = _only(judge(signed_pdfs.revocation_unknown()))
     assert result["verdict"] == "indeterminate"
     assert result["reason"] == "revocation_unknown"
 
@@ -223,16 +225,42 @@ def test_revocation_status_nobody_can_tell_offline_is_indeterminate(
 def test_revocation_answer_in_a_later_dss_update_settles_the_status(
     judge: Callable[[bytes], list[dict[str, Any]]],
 ) -> None:
-    result = _only(judge(pki.good_status_in_dss()))
+    result = _only(judge(signed_pdfs.good_status_in_dss()))
     assert result["verdict"] == "qes"
     assert result["changes_after_signing"] == "lta_updates"
     assert result["covers_whole_document"] is True
 
 
+def test_revocation_answer_issued_after_the_timestamp_counts_however_old(
+    judge: Callable[[bytes], list[dict[str, Any]]],
+) -> None:
+    result = _only(judge(signed_pdfs.old_long_term_good()))
+    assert result["verdict"] == "qes"
+    assert result["timestamp_valid"] is True
+
+
+def test_certificate_revoked_after_the_timestamp_still_gives_a_valid_signature(
+    judge: Callable[[bytes], list[dict[str, Any]]],
+) -> None:
+    result = _only(judge(signed_pdfs.revoked_after_timestamp()))
+    assert result["verdict"] == "qes"
+    assert result["timestamp"] < (pki.NOW - dt.timedelta(days=5)).isoformat()
+
+
+def test_untrusted_timestamp_cannot_backdate_a_signature(
+    judge: Callable[[bytes], list[dict[str, Any]]],
+) -> None:
+    result = _only(judge(signed_pdfs.backdated_by_an_untrusted_tsa()))
+    assert result["verdict"] == "indeterminate"
+    assert result["reason"] == "revocation_unknown"
+    assert result["timestamp"] is None
+    assert result["timestamp_valid"] is False
+
+
 def test_bytes_changed_after_signing_make_the_signature_invalid(
     judge: Callable[[bytes], list[dict[str, Any]]],
 ) -> None:
-    result = _only(judge(pki.tampered()))
+    result = _only(judge(signed_pdfs.tampered()))
     assert result["verdict"] == "invalid"
     assert result["reason"] == "hash_mismatch"
 
@@ -240,16 +268,25 @@ def test_bytes_changed_after_signing_make_the_signature_invalid(
 def test_page_added_by_an_incremental_update_after_signing_is_modified(
     judge: Callable[[bytes], list[dict[str, Any]]],
 ) -> None:
-    result = _only(judge(pki.page_added()))
+    result = _only(judge(signed_pdfs.page_added()))
     assert result["verdict"] == "modified"
     assert result["reason"] == "changed_after_signing"
     assert result["covers_whole_document"] is False
 
 
+def test_form_field_changed_after_signing_is_modified(
+    judge: Callable[[bytes], list[dict[str, Any]]],
+) -> None:
+    result = _only(judge(signed_pdfs.field_filled_after_signing()))
+    assert result["verdict"] == "modified"
+    assert result["reason"] == "fields_changed_after_signing"
+    assert result["changes_after_signing"] == "form_filling"
+
+
 def test_countersignature_leaves_the_first_signature_whole(
     judge: Callable[[bytes], list[dict[str, Any]]],
 ) -> None:
-    first, second = judge(pki.countersigned())
+    first, second = judge(signed_pdfs.countersigned())
     assert (first["verdict"], second["verdict"]) == ("qes", "qeseal")
     assert first["covers_whole_document"] is True
     assert first["coverage"] == "entire_revision"
@@ -259,7 +296,7 @@ def test_countersignature_leaves_the_first_signature_whole(
 @pytest.mark.usefixtures("trust_env")
 def test_two_signatures_with_the_second_broken_give_an_invalid_summary(tmp_path: Path) -> None:
     path = tmp_path / "zweifach.pdf"
-    path.write_bytes(pki.second_broken())
+    path.write_bytes(signed_pdfs.second_broken())
     findings = check(str(path), Limits())
     verdicts = [s["verdict"] for s in findings.facts["signatures"]]  # type: ignore[index,union-attr]
     assert verdicts == ["qes", "invalid"]
@@ -268,7 +305,7 @@ def test_two_signatures_with_the_second_broken_give_an_invalid_summary(tmp_path:
 
 def test_unsigned_pdf_has_no_signatures(tmp_path: Path) -> None:
     path = tmp_path / "brief.pdf"
-    path.write_bytes(pki.document())
+    path.write_bytes(signed_pdfs.document())
     findings = check(str(path), Limits())
     assert findings.facts["signatures"] == []
     assert findings.facts["signature_summary"] == "none"
@@ -279,7 +316,7 @@ def test_trusted_roots_never_make_a_signature_qualified(tmp_path: Path) -> None:
     setup = _setup(tmp_path, lists={}, signers=[keys.scheme_operator])
     (setup.roots / "qtsp-root.pem").write_bytes(keys.qtsp_root.pem)
     path = tmp_path / "qes.pdf"
-    path.write_bytes(pki.qes())
+    path.write_bytes(signed_pdfs.qes())
     result = _only(validate_file(path, load_trust(setup.config)))
     assert result["verdict"] == "ades"
     assert result["reason"] == "local_trust_anchor"
@@ -293,7 +330,7 @@ def test_signed_pdf_is_accepted_without_tripping_the_active_content_rules(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "qes.pdf"
-    path.write_bytes(pki.qes_with_timestamp())
+    path.write_bytes(signed_pdfs.qes_with_timestamp())
     findings = check(str(path), Limits())
     assert findings.codes() == []
     assert findings.facts["signed"] is True
@@ -326,7 +363,7 @@ def _signature_contents_span(data: bytes) -> tuple[int, int]:
 def test_hostile_signature_bytes_never_raise(
     data: st.DataObject, judge: Callable[[bytes], list[dict[str, Any]]]
 ) -> None:
-    original = pki.qes_with_timestamp()
+    original = signed_pdfs.qes_with_timestamp()
     start, end = _signature_contents_span(original)
     mutant = bytearray(original)
     for _ in range(data.draw(st.integers(1, 8))):
@@ -356,7 +393,7 @@ def test_summary_is_the_weakest_verdict_and_none_without_signatures() -> None:
 
 
 def test_signature_results_are_plain_json(judge: Callable[[bytes], list[dict[str, Any]]]) -> None:
-    results = judge(pki.countersigned())
+    results = judge(signed_pdfs.countersigned())
     assert json.loads(json.dumps(results)) == results
     for result in results:
         assert {"verdict", "reason", "reason_de", "reason_en", "signer"} <= set(result)
@@ -379,7 +416,7 @@ def test_trusted_list_with_a_broken_signature_is_refused_and_status_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     keys = pki.test_pki()
-    forged = pki.trusted_list(keys).replace(
+    forged = trusted_lists.trusted_list(keys).replace(
         b"Test QTSP Time-Stamping Unit", b"Evil TSA Time-Stamp Unit"
     )
     setup = _setup(tmp_path, lists={"zz.xml": forged}, signers=[keys.scheme_operator])
@@ -388,7 +425,7 @@ def test_trusted_list_with_a_broken_signature_is_refused_and_status_says_so(
     assert status.refused is not None
     assert "signature does not verify" in status.refused
     path = tmp_path / "qes.pdf"
-    path.write_bytes(pki.qes())
+    path.write_bytes(signed_pdfs.qes())
     result = _only(validate_file(path, load_trust(setup.config)))
     assert result["verdict"] == "indeterminate"
 
@@ -402,7 +439,7 @@ def test_trusted_list_with_a_broken_signature_is_refused_and_status_says_so(
 
 def test_trusted_list_signed_by_someone_else_is_refused(tmp_path: Path) -> None:
     keys = pki.test_pki()
-    foreign = pki.trusted_list(keys, signer=keys.unknown_root)
+    foreign = trusted_lists.trusted_list(keys, signer=keys.unknown_root)
     setup = _setup(tmp_path, lists={"zz.xml": foreign}, signers=[keys.scheme_operator])
     (status,) = load_trust(setup.config).lists
     assert status.refused is not None
@@ -411,10 +448,12 @@ def test_trusted_list_signed_by_someone_else_is_refused(tmp_path: Path) -> None:
 
 def test_list_of_the_lists_hands_trust_to_the_national_list_signer(tmp_path: Path) -> None:
     keys = pki.test_pki()
-    lotl = pki.list_of_lists(keys, [("ZZ", "https://example.invalid/zz.xml", keys.scheme_operator)])
+    lotl = trusted_lists.list_of_lists(
+        keys, [("ZZ", "https://example.invalid/zz.xml", keys.scheme_operator)]
+    )
     setup = _setup(
         tmp_path,
-        lists={"eu-lotl.xml": lotl, "zz.xml": pki.trusted_list(keys)},
+        lists={"eu-lotl.xml": lotl, "zz.xml": trusted_lists.trusted_list(keys)},
         signers=[keys.lotl_operator],  # only the LOTL signer is configured
     )
     store = load_trust(setup.config)
@@ -423,7 +462,7 @@ def test_list_of_the_lists_hands_trust_to_the_national_list_signer(tmp_path: Pat
         ("zz.xml", "national", True),
     ]
     path = tmp_path / "qes.pdf"
-    path.write_bytes(pki.qes())
+    path.write_bytes(signed_pdfs.qes())
     assert _only(validate_file(path, store))["verdict"] == "qes"
 
 
@@ -447,14 +486,35 @@ def test_trust_status_lists_territory_sequence_dates_and_services(
 def test_trust_store_is_cached_and_reloaded_when_a_list_changes(tmp_path: Path) -> None:
     keys = pki.test_pki()
     setup = _setup(
-        tmp_path, lists={"zz.xml": pki.trusted_list(keys)}, signers=[keys.scheme_operator]
+        tmp_path, lists={"zz.xml": trusted_lists.trusted_list(keys)}, signers=[keys.scheme_operator]
     )
     first = trust_module.trust_store(setup.config)
     assert trust_module.trust_store(setup.config) is first
-    (setup.lists / "zz.xml").write_bytes(pki.trusted_list(keys, sequence=8))
+    (setup.lists / "zz.xml").write_bytes(trusted_lists.trusted_list(keys, sequence=8))
     reloaded = trust_module.trust_store(setup.config)
     assert reloaded is not first
     assert reloaded.lists[0].sequence == 8
+
+
+def test_worker_verifies_only_the_lists_a_signature_reaches(tmp_path: Path) -> None:
+    keys = pki.test_pki()
+    other = trusted_lists.trusted_list(
+        keys, territory="YY", ca=keys.unknown_root, tsa=keys.advanced_root
+    )
+    setup = _setup(
+        tmp_path,
+        lists={"yy.xml": other, "zz.xml": trusted_lists.trusted_list(keys)},
+        signers=[keys.scheme_operator],
+    )
+    store = trust_module.trust_store(setup.config)
+    assert [s.loaded for s in store.lists] == [False, False]
+    path = tmp_path / "qes.pdf"
+    path.write_bytes(signed_pdfs.qes())
+    assert _only(validate_file(path, store))["verdict"] == "qes"
+    assert [(s.file, s.loaded, s.verified) for s in store.lists] == [
+        ("yy.xml", False, False),
+        ("zz.xml", True, True),
+    ]
 
 
 # --- refresh -----------------------------------------------------------------------
@@ -511,9 +571,9 @@ def test_trust_refresh_keeps_a_dated_snapshot_of_verified_lists(
 ) -> None:
     url, files = list_server
     keys = pki.test_pki()
-    files["/zz.xml"] = pki.trusted_list(keys)
-    files["/yy.xml"] = pki.trusted_list(keys, territory="YY", signer=keys.unknown_root)
-    files["/lotl.xml"] = pki.list_of_lists(
+    files["/zz.xml"] = trusted_lists.trusted_list(keys)
+    files["/yy.xml"] = trusted_lists.trusted_list(keys, territory="YY", signer=keys.unknown_root)
+    files["/lotl.xml"] = trusted_lists.list_of_lists(
         keys,
         [
             ("ZZ", f"{url}/zz.xml", keys.scheme_operator),
@@ -539,7 +599,7 @@ def test_trust_refresh_keeps_a_dated_snapshot_of_verified_lists(
 @pytest.mark.usefixtures("trust_env")  # the worker process inherits the environment
 def test_inspector_accepts_a_signed_pdf_and_carries_the_signatures_in_json(tmp_path: Path) -> None:
     path = tmp_path / "antrag-qes.pdf"
-    path.write_bytes(pki.qes_with_timestamp())
+    path.write_bytes(signed_pdfs.qes_with_timestamp())
     pool = ParserPool(size=1)
     try:
         result = Inspector(scan=False, pool=pool).inspect(path)
@@ -554,7 +614,7 @@ def test_inspector_accepts_a_signed_pdf_and_carries_the_signatures_in_json(tmp_p
 
 def test_cli_inspect_json_shows_the_signatures(tmp_path: Path, trust_setup: TrustSetup) -> None:
     path = tmp_path / "siegel.pdf"
-    path.write_bytes(pki.countersigned())
+    path.write_bytes(signed_pdfs.countersigned())
     done = subprocess.run(
         [str(VENV_BIN / "kammerpost"), "inspect", "--json", "--no-av", str(path)],
         env={**os.environ, **trust_setup.env},

@@ -13,10 +13,10 @@ from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from kammerpost.chamber.models import Department
+from kammerpost.inspection import Inspector, Verdict
 from kammerpost.intake import services
 from kammerpost.intake.models import Channel, Document, DocumentState, InboundItem
 from kammerpost.intake.receipts import receipt_html, receipt_pdf
-from kammerpost.inspection import Inspector, Verdict
 from kammerpost.privacy.models import AuditEvent
 from tests.corpus import misc
 from tests.support.clamd import EICAR, Clamd
@@ -76,7 +76,9 @@ def test_inspection_decides_each_document_and_completes_the_item(
         ("archiv.pdf", misc.zip_bytes()),
     )
     assert _inspect_all(item) == [
-        DocumentState.ACCEPTED, DocumentState.REJECTED, DocumentState.REJECTED,
+        DocumentState.ACCEPTED,
+        DocumentState.REJECTED,
+        DocumentState.REJECTED,
     ]
     good, virus, archive = item.documents.all()
     assert good.real_format == "png"
@@ -127,8 +129,10 @@ def test_while_the_scanner_is_down_documents_are_held_and_decided_once_it_is_bac
     settings.CLAMD_URL = own.unix_url
     services._scanner.cache_clear()
     services._inspector.cache_clear()
-    items = [_receive(departments["pruefungswesen"], (f"z{i}.png", misc.png(60 + i, 40)))
-             for i in range(3)]
+    items = [
+        _receive(departments["pruefungswesen"], (f"z{i}.png", misc.png(60 + i, 40)))
+        for i in range(3)
+    ]
     for item in items:
         assert _inspect_all(item) == [DocumentState.HELD]
     held = Document.objects.filter(state=DocumentState.HELD)
@@ -157,8 +161,14 @@ def test_receipt_names_reference_department_files_fingerprints_and_verdicts(
     _inspect_all(item)
     html = receipt_html(item)
     document = item.documents.get()
-    for expected in (item.reference, "Handwerksrolle", "Meisterbrief Müller.png",
-                     document.sha256, "angenommen", "PNG"):
+    for expected in (
+        item.reference,
+        "Handwerksrolle",
+        "Meisterbrief Müller.png",
+        document.sha256,
+        "angenommen",
+        "PNG",
+    ):
         assert expected in html
     pdf = tmp_path / "receipt.pdf"
     pdf.write_bytes(receipt_pdf(item))
@@ -168,3 +178,18 @@ def test_receipt_names_reference_department_files_fingerprints_and_verdicts(
     with pikepdf.open(pdf) as doc:
         assert item.reference in str(doc.docinfo["/Title"])
         assert len(doc.pages) == 1
+
+
+def test_receipt_and_item_view_show_the_signature_verdict_in_german(
+    intake_env: dict[str, str], departments: dict[str, Department]
+) -> None:
+    from kammerpost.intake.selectors import document_summary
+    from tests.corpus import signed_pdfs
+
+    item = _receive(departments["lehrlingsrolle"], ("vertrag.pdf", signed_pdfs.unknown_root()))
+    assert _inspect_all(item) == [DocumentState.ACCEPTED]
+    document = item.documents.get()
+    assert document.facts["signature_summary"] == "indeterminate"
+    summary = document_summary(document)
+    assert summary["signature_text"].startswith("unbestimmt")
+    assert "Signatur: unbestimmt" in receipt_html(item)

@@ -52,7 +52,10 @@ def db_worker(intake_env: dict[str, str]) -> Iterator[list[subprocess.Popen[byte
 
 def _start_db_worker(started: list[subprocess.Popen[bytes]], **env: str) -> subprocess.Popen[bytes]:
     process = processes.start(
-        "db_worker", "--no-startup-delay", "--interval", "0.2",
+        "db_worker",
+        "--no-startup-delay",
+        "--interval",
+        "0.2",
         env=processes.command_env(**env),
     )
     started.append(process)
@@ -60,7 +63,8 @@ def _start_db_worker(started: list[subprocess.Popen[bytes]], **env: str) -> subp
 
 
 def test_database_worker_decides_what_the_intake_queued(
-    intake_env: dict[str, str], departments: dict[str, Department],
+    intake_env: dict[str, str],
+    departments: dict[str, Department],
     db_worker: list[subprocess.Popen[bytes]],
 ) -> None:
     item = _receive(departments["verwaltung"])
@@ -72,7 +76,8 @@ def test_database_worker_decides_what_the_intake_queued(
 
 
 def test_worker_killed_mid_inspection_leaves_the_document_decided_exactly_once(
-    intake_env: dict[str, str], departments: dict[str, Department],
+    intake_env: dict[str, str],
+    departments: dict[str, Department],
     db_worker: list[subprocess.Popen[bytes]],
 ) -> None:
     item = _receive(departments["verwaltung"])
@@ -83,14 +88,18 @@ def test_worker_killed_mid_inspection_leaves_the_document_decided_exactly_once(
             db_worker,
             **{**intake_env, "KAMMERPOST_CLAMD": hung, "KAMMERPOST_INTAKE_LEASE_SECONDS": "2"},
         )
-        processes.wait_until(lambda: _state(document) == DocumentState.INSPECTING,
-                             what="inspection to start")
+        processes.wait_until(
+            lambda: _state(document) == DocumentState.INSPECTING, what="inspection to start"
+        )
         first.send_signal(signal.SIGKILL)
         first.wait()
     _start_db_worker(db_worker, **intake_env)
     processes.wait_until(
-        lambda: services.documents_due_enqueue() > 0 or _state(document) != DocumentState.INSPECTING,
-        timeout=30, what="the lease to run out",
+        lambda: (
+            services.documents_due_enqueue() > 0 or _state(document) != DocumentState.INSPECTING
+        ),
+        timeout=30,
+        what="the lease to run out",
     )
     processes.wait_until(lambda: _state(document) == DocumentState.ACCEPTED, what="decision")
     assert document.attempts == 2
@@ -98,20 +107,23 @@ def test_worker_killed_mid_inspection_leaves_the_document_decided_exactly_once(
 
 
 def test_receive_killed_before_its_commit_leaves_no_item_and_only_an_orphan_that_is_removed(
-    intake_env: dict[str, str], departments: dict[str, Department], tmp_path: Path,
+    intake_env: dict[str, str],
+    departments: dict[str, Department],
+    tmp_path: Path,
 ) -> None:
     upload = tmp_path / "antrag.png"
     upload.write_bytes(misc.png())
     env = processes.command_env(**intake_env, KAMMERPOST_CRASHPOINT="intake.before_commit")
-    done = processes.run("receive", "--department", "verwaltung", "--from", "a@example.org",
-                         str(upload), env=env)
+    done = processes.run(
+        "receive", "--department", "verwaltung", "--from", "a@example.org", str(upload), env=env
+    )
     assert done.returncode == -signal.SIGKILL
     assert not InboundItem.objects.exists()
     vault = services.intake_vault()
     assert len(list(vault.keys())) == 1
     kept = _receive(departments["verwaltung"])
     assert services.vault_orphans_remove(older_than=timedelta(0)) == 1
-    (remaining,) = [key for key, _ in vault.keys()]
+    (remaining,) = [key for key, _ in vault.keys()]  # noqa: SIM118
     assert remaining == kept.documents.get().vault_key
     # No document ever points to a missing blob.
     assert all(vault.exists(d.vault_key) for d in Document.objects.all())
@@ -125,21 +137,34 @@ def test_orphan_clean_up_spares_blobs_of_a_receive_still_in_progress(
 
 
 def test_receive_command_prints_the_reference_and_items_show_gives_the_verdicts(
-    intake_env: dict[str, str], departments: dict[str, Department], tmp_path: Path,
+    intake_env: dict[str, str],
+    departments: dict[str, Department],
+    tmp_path: Path,
     db_worker: list[subprocess.Popen[bytes]],
 ) -> None:
     good, bad = tmp_path / "foto.jpg", tmp_path / "rechnung.pdf"
     good.write_bytes(misc.jpeg())
     bad.write_bytes(misc.pe_executable())
     env = processes.command_env(**intake_env)
-    done = processes.run("receive", "--department", "handwerksrolle", "--from", "a@example.org",
-                         "--subject", "Nachweise", str(good), str(bad), env=env)
+    done = processes.run(
+        "receive",
+        "--department",
+        "handwerksrolle",
+        "--from",
+        "a@example.org",
+        "--subject",
+        "Nachweise",
+        str(good),
+        str(bad),
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     reference = done.stdout.strip()
     item = InboundItem.objects.get(reference=reference)
     _start_db_worker(db_worker, **intake_env)
-    processes.wait_until(lambda: item.documents.filter(decided_at__isnull=False).count() == 2,
-                         what="both decisions")
+    processes.wait_until(
+        lambda: item.documents.filter(decided_at__isnull=False).count() == 2, what="both decisions"
+    )
     shown = processes.run("items", "show", reference, "--json", env=env)
     summary = json.loads(shown.stdout)
     assert [d["state"] for d in summary["documents"]] == ["accepted", "rejected"]
@@ -148,8 +173,9 @@ def test_receive_command_prints_the_reference_and_items_show_gives_the_verdicts(
     assert reference in listed.stdout
     other = processes.run("items", "list", "--department", "verwaltung", "--json", env=env)
     assert reference not in other.stdout
-    missing = processes.run("receive", "--department", "nope", "--from", "a@example.org",
-                            str(good), env=env)
+    missing = processes.run(
+        "receive", "--department", "nope", "--from", "a@example.org", str(good), env=env
+    )
     assert missing.returncode != 0
     assert "unknown department" in missing.stderr
 
@@ -163,7 +189,9 @@ def redis_queue() -> Iterator[str]:
 
 
 def test_redis_backend_runs_the_same_tasks_and_two_workers_decide_once(
-    intake_env: dict[str, str], departments: dict[str, Department], tmp_path: Path,
+    intake_env: dict[str, str],
+    departments: dict[str, Department],
+    tmp_path: Path,
     redis_queue: str,
 ) -> None:
     upload = tmp_path / "foto.png"
@@ -171,13 +199,15 @@ def test_redis_backend_runs_the_same_tasks_and_two_workers_decide_once(
     env = processes.command_env(
         **intake_env, KAMMERPOST_TASKS_BACKEND="rq", KAMMERPOST_REDIS_URL=redis_queue
     )
-    done = processes.run("receive", "--department", "verwaltung", "--from", "a@example.org",
-                         str(upload), env=env)
+    done = processes.run(
+        "receive", "--department", "verwaltung", "--from", "a@example.org", str(upload), env=env
+    )
     assert done.returncode == 0, done.stderr
     document = Document.objects.get(item__reference=done.stdout.strip())
     # A duplicate queue entry, as a sweep would add: two workers race for it.
     duplicate = processes.run(
-        "shell", "-c",
+        "shell",
+        "-c",
         "from kammerpost.intake.services import _enqueue_inspections; "
         f"_enqueue_inspections([{document.pk}])",
         env=env,
@@ -185,9 +215,17 @@ def test_redis_backend_runs_the_same_tasks_and_two_workers_decide_once(
     assert duplicate.returncode == 0, duplicate.stderr
     workers = [
         subprocess.Popen(
-            [processes.KAMMERPOST, "rqworker", "--burst", "--job-class", "django_tasks_rq.Job",
-             "default"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                processes.KAMMERPOST,
+                "rqworker",
+                "--burst",
+                "--job-class",
+                "django_tasks_rq.Job",
+                "default",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         for _ in range(2)
     ]

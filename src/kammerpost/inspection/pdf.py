@@ -177,11 +177,15 @@ def _check_signatures(path: str, findings: Findings) -> None:
     """Judge the electronic signatures (policy.md 3): facts only, never a finding."""
     signed = findings.facts.get("signed")
     if signed is True:
-        # Imported here: pyHanko takes a good half second to import, and most
-        # workers never see a signed file.
-        from . import signatures  # noqa: PLC0415
+        try:
+            # Imported here: pyHanko takes a good half second to import, and
+            # most workers never see a signed file.
+            from . import signatures  # noqa: PLC0415
 
-        signatures.check(path, findings.facts)
+            signatures.check(path, findings.facts)
+        except Exception:  # noqa: BLE001 - a signature must never make a file rejected
+            findings.facts["signatures"] = []
+            findings.facts["signature_summary"] = "indeterminate"
     elif signed is False:
         findings.facts["signatures"] = []
         findings.facts["signature_summary"] = "none"

@@ -22,10 +22,10 @@ from asn1crypto.crl import CertificateList  # type: ignore[import-untyped]
 from asn1crypto.ocsp import OCSPResponse  # type: ignore[import-untyped]
 from pyhanko.pdf_utils.decode_limits import DecodePurpose
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.ades.report import AdESPassed, AdESSubIndic
+from pyhanko.sign.ades.report import AdESIndeterminate, AdESPassed, AdESSubIndic
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
 from pyhanko.sign.general import find_unique_cms_attribute
-from pyhanko.sign.validation import EmbeddedPdfSignature
+from pyhanko.sign.validation import EmbeddedPdfSignature, generic_cms
 from pyhanko.sign.validation.ades import (
     ades_basic_validation,
     ades_lta_validation,
@@ -46,6 +46,7 @@ from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import (
     NO_REVOCATION,
     CertRevTrustPolicy,
+    FreshnessReqType,
     RevocationCheckingPolicy,
 )
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
@@ -127,6 +128,7 @@ class Outcome:
     status: Any  # pyHanko's status object (StandardCMSSignatureStatus or a subclass)
     best_time: dt.datetime | None = None
     timestamp: Any = None  # TimestampSignatureStatus of the signature timestamp
+    timestamp_failed: bool = False  # judged without its timestamp, which did not hold
 
 
 async def validate_at_level(
@@ -137,23 +139,77 @@ async def validate_at_level(
     has_timestamp: bool,
 ) -> Outcome:
     """The engine the signature's own level calls for: with a timestamp, or basic."""
-    digest = embedded.compute_digest()
-    if has_timestamp:
-        timed = await ades_with_time_validation(
-            embedded.signed_data, spec, timing_info=timing, raw_digest=digest
+    if not has_timestamp:
+        return await _basic(embedded, spec, timing)
+    outcome: Outcome | None = None
+    claimed = claimed_timestamp_time(embedded)
+    if claimed is not None and claimed <= timing.validation_time:
+        # Revocation data issued after the timestamped signing time shows the
+        # certificate was good then, however old that data is now (PAdES-B-LT).
+        # The timestamp's time is only a claim here; the engine verifies it,
+        # and if it does not hold, the signature is judged again without it.
+        after = ValidationTimingInfo(
+            timing.validation_time, claimed, point_in_time_validation=False
         )
-        status = timed.api_status
-        return Outcome(
-            "with_time",
-            timed.ades_subindic,
-            status,
-            timed.best_signature_time,
-            getattr(status, "timestamp_validity", None),
-        )
-    basic = await ades_basic_validation(
-        embedded.signed_data, spec, timing_info=timing, raw_digest=digest
+        outcome = await _with_time(embedded, _revocation_after_signing(spec), after)
+    if outcome is None or outcome.subindication is AdESIndeterminate.TRY_LATER:
+        # Revocation data from before signing (Adobe's revocation attribute)
+        # only counts while it is fresh.
+        outcome = await _with_time(embedded, spec, timing)
+    if outcome.subindication is not AdESPassed.OK and signature_itself_holds(outcome.status):
+        # Only the timestamp failed, an unsigned attribute anyone can add:
+        # judge the signature without it, at the time of validation.
+        return dataclasses.replace(await _basic(embedded, spec, timing), timestamp_failed=True)
+    return outcome
+
+
+def claimed_timestamp_time(embedded: EmbeddedPdfSignature) -> dt.datetime | None:
+    """The time in the first signature timestamp token, unverified; None if unreadable."""
+    try:
+        token = next(generic_cms.extract_tst_data_iter(embedded.signer_info, signed=False))
+        moment = token["encap_content_info"]["content"].parsed["gen_time"].native
+    except Exception:  # noqa: BLE001 - a garbled token has no time to offer
+        return None
+    return moment if isinstance(moment, dt.datetime) and moment.tzinfo is not None else None
+
+
+def _revocation_after_signing(spec: SignatureValidationSpec) -> SignatureValidationSpec:
+    policy = CertRevTrustPolicy(
+        _REVOCATION.revocation_checking_policy,
+        freshness=dt.timedelta(0),
+        freshness_req_type=FreshnessReqType.TIME_AFTER_SIGNATURE,
     )
-    return Outcome("basic", basic.ades_subindic, basic.api_status)
+    return dataclasses.replace(
+        spec,
+        cert_validation_policy=dataclasses.replace(
+            spec.cert_validation_policy, revinfo_policy=policy
+        ),
+    )
+
+
+async def _with_time(
+    embedded: EmbeddedPdfSignature, spec: SignatureValidationSpec, timing: ValidationTimingInfo
+) -> Outcome:
+    result = await ades_with_time_validation(
+        embedded.signed_data, spec, timing_info=timing, raw_digest=embedded.compute_digest()
+    )
+    status = result.api_status
+    return Outcome(
+        "with_time",
+        result.ades_subindic,
+        status,
+        result.best_signature_time,
+        getattr(status, "timestamp_validity", None),
+    )
+
+
+async def _basic(
+    embedded: EmbeddedPdfSignature, spec: SignatureValidationSpec, timing: ValidationTimingInfo
+) -> Outcome:
+    result = await ades_basic_validation(
+        embedded.signed_data, spec, timing_info=timing, raw_digest=embedded.compute_digest()
+    )
+    return Outcome("basic", result.ades_subindic, result.api_status)
 
 
 async def validate_long_term(
@@ -195,7 +251,7 @@ async def passes_without_revocation(
 
 
 def signature_itself_holds(status: Any) -> bool:
-    """Whether the with-time engine failed only on the timestamp, not the signature."""
+    """Whether a failed with-time validation failed on the timestamp, not the signature."""
     return (
         status is not None
         and status.intact

@@ -45,7 +45,6 @@ from .report import FactValue
 from .signature_engines import (
     document_knowledge,
     passes_without_revocation,
-    signature_itself_holds,
     signature_knowledge,
     validate_at_level,
     validate_long_term,
@@ -105,7 +104,11 @@ def check(path: str, facts: dict[str, FactValue]) -> None:
 
 def validate_file(path: str | Path, store: TrustStore | None = None) -> list[dict[str, Any]]:
     """Judge each signature of one PDF; a list of JSON-ready dicts in document order."""
-    store = store or trust_store()
+    try:
+        store = store or trust_store()
+    except Exception:  # noqa: BLE001 - broken trust configuration: no verdict, but no rejection
+        _log.exception("trust configuration could not be loaded")
+        return [_verdict(_Facts(), "indeterminate", "validation_error")]
     try:
         with Path(path).open("rb") as stream:
             return asyncio.run(_validate_document(PdfFileReader(stream), store))
@@ -261,7 +264,9 @@ async def _judge(
             outcome = archival
     facts.engine = outcome.engine
     subindication, status = outcome.subindication, outcome.status
-    if has_timestamp:
+    if outcome.timestamp_failed:
+        facts.timestamp_valid = False
+    elif has_timestamp:
         _describe_timestamp(outcome.timestamp, facts, store)
 
     if subindication in (AdESFailure.HASH_FAILURE, AdESFailure.SIG_CRYPTO_FAILURE):
@@ -269,15 +274,11 @@ async def _judge(
     if changed is not None:
         return _verdict(facts, "modified", changed)
     if subindication is not AdESPassed.OK:
-        if not (outcome.engine == "with_time" and signature_itself_holds(status)):
-            if subindication is AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE and (
-                await passes_without_revocation(embedded, spec, timing)
-            ):
-                return _verdict(facts, "indeterminate", "revocation_unknown")
-            return _failure(subindication, status, facts)
-        # The signature holds at the time of validation; only its timestamp
-        # failed (an unsigned attribute anyone can add). Judge it without one.
-        facts.timestamp_valid = False
+        if subindication is AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE and (
+            await passes_without_revocation(embedded, spec, timing)
+        ):
+            return _verdict(facts, "indeterminate", "revocation_unknown")
+        return _failure(subindication, status, facts)
     best_time = outcome.best_time if facts.timestamp_valid else None
     if status is None or status.validation_path is None:
         return _verdict(facts, "indeterminate", "chain_problem")
@@ -354,6 +355,8 @@ def _qualification(
     ``moment`` is the time a timestamp proves; without one, the time of
     validation (pyHanko's default), as EN 319 102-1 does.
     """
+    for authority in path.iter_authorities():
+        store.require(authority.name.hashable)  # lists naming the chain are verified by now
     try:
         assessment = QualificationAssessor(store.registry).check_entity_cert_qualified(path, moment)
     except NotImplementedError:  # several QC types in one certificate: nobody can say

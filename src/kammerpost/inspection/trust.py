@@ -15,9 +15,11 @@ Three directories, each from the environment with an embedded default:
     extra PEM anchors, trusted for signatures but never making one qualified.
 
 A list whose XAdES signature does not verify is refused, and ``kammerpost
-trust status`` says why. What is loaded is cached per process and reloaded
-when a file in the directories changes, so a long-lived parser worker picks
-up a refresh without a restart.
+trust status`` says why. A parser worker verifies a national list only when
+a signature's chain reaches it (the whole EU set takes tens of seconds to
+parse, one country's list about one); the store is cached per process and
+built anew when a file in the directories changes, so long-lived workers
+pick up a refresh without a restart.
 """
 
 from __future__ import annotations
@@ -28,32 +30,30 @@ import json
 import os
 import threading
 from collections.abc import Generator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from defusedxml import ElementTree
 from pyhanko.keys import load_certs_from_pemder_data
-from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.qualified import eutl_parse
-from pyhanko.sign.validation.qualified.tsp import (
-    CAServiceInformation,
-    QTSTServiceInformation,
-    QualifiedServiceInformation,
-    TSPRegistry,
-    TSPTrustManager,
-)
+from pyhanko.sign.validation.qualified.tsp import TSPRegistry, TSPTrustManager
 from pyhanko_certvalidator.authority import Authority, TrustAnchor
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
-_TSL: Final = "{http://uri.etsi.org/02231/v2#}"
-_LOTL_TYPE_SUFFIX: Final = "EUlistofthelists"
-# A national list is a few MB; the whole EU set is under 100 MB. More is not a list.
-_MAX_LIST_BYTES: Final = 64 * 1024 * 1024
-_CERT_SUFFIXES: Final = (".pem", ".crt", ".cer", ".der")
-MANIFEST: Final = "snapshot.json"
+from .trusted_lists import (
+    Certificate,
+    ListFile,
+    ListStatus,
+    load_lotl,
+    load_national_list,
+    parse_datetime,
+    scan_list,
+)
 
-type Certificate = Any  # asn1crypto.x509.Certificate (asn1crypto ships no type hints)
+__all__ = ["ListStatus", "TrustConfig", "TrustStore", "load_trust", "trust_store"]
+
+_CERT_SUFFIXES: Final = (".pem", ".crt", ".cer", ".der")
+MANIFEST: Final = "snapshot.json"  # written by ``trust refresh`` next to the lists
 
 
 def var_dir(environ: Mapping[str, str] = os.environ) -> Path:
@@ -92,86 +92,108 @@ class TrustConfig:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class ListStatus:
-    """One trusted-list file as loaded: its scheme information and whether it counts."""
-
-    file: str
-    kind: str  # "lotl" (list of the lists) or "national"
-    territory: str | None
-    sequence: int | None
-    issued: dt.datetime | None
-    next_update: dt.datetime | None
-    verified: bool
-    qualified_services: int = 0
-    refused: str | None = None
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def expired(self) -> bool:
-        return self.next_update is not None and self.next_update < dt.datetime.now(dt.UTC)
-
-    def as_dict(self) -> dict[str, Any]:
-        """The status as JSON-ready values."""
-        return {
-            "file": self.file,
-            "kind": self.kind,
-            "territory": self.territory,
-            "sequence": self.sequence,
-            "issued": _iso(self.issued),
-            "next_update": _iso(self.next_update),
-            "expired": self.expired,
-            "verified": self.verified,
-            "qualified_services": self.qualified_services,
-            "refused": self.refused,
-            "warnings": list(self.warnings),
-        }
-
-
-def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
-
-
 class ListsAndRootsTrustManager(TSPTrustManager):
     """Trusted-list services plus extra roots, as one trust manager.
 
     pyHanko assesses qualification only when the trust manager is a
     :class:`TSPTrustManager`; the extra roots sit beside the registry and
-    never appear in it, so a chain to them can be trusted but never qualified.
+    never appear in it, so a chain to them can be trusted but never
+    qualified. Each question about a name first has the store verify the
+    lists that mention that name (see :meth:`TrustStore.require`).
     """
 
-    def __init__(self, registry: TSPRegistry, extra_roots: tuple[Certificate, ...]) -> None:
-        super().__init__(registry)
-        self.extra_roots = SimpleTrustManager.build(trust_roots=list(extra_roots))
-        # The EU lists name thousands of CAs; pyHanko's manager tries each of them
-        # for every certificate. An index by subject name makes that one look-up.
-        self._by_name: dict[Any, list[Authority]] = {}
-        for authority in registry.known_certificate_authorities:
-            self._by_name.setdefault(authority.name.hashable, []).append(authority)
+    def __init__(self, store: TrustStore, extra_roots: list[Certificate]) -> None:
+        super().__init__(store.registry)
+        self._store = store
+        self.extra_roots = SimpleTrustManager.build(trust_roots=extra_roots)
 
     def as_trust_anchor(self, authority: Authority) -> TrustAnchor | None:
+        self._store.require(authority.name.hashable)
         anchor = super().as_trust_anchor(authority)
         return anchor if anchor is not None else self.extra_roots.as_trust_anchor(authority)
 
     def find_potential_issuers(self, cert: Certificate) -> Generator[TrustAnchor, None, None]:
-        for authority in self._by_name.get(cert.issuer.hashable, ()):
+        # pyHanko's own version tries every listed CA for every certificate
+        # (thousands with the EU lists); the store's index by name is one look-up.
+        self._store.require(cert.issuer.hashable)
+        for authority in self._store.authorities_named(cert.issuer.hashable):
             anchor = super().as_trust_anchor(authority)
             if anchor is not None and authority.is_potential_issuer_of(cert):
                 yield anchor
         yield from self.extra_roots.find_potential_issuers(cert)
 
 
-@dataclass(frozen=True, slots=True)
 class TrustStore:
-    """Everything loaded for one :class:`TrustConfig`."""
+    """The trust of one :class:`TrustConfig`, verified list by list as signatures need it.
 
-    config: TrustConfig
-    registry: TSPRegistry
-    trust_manager: ListsAndRootsTrustManager
-    lists: tuple[ListStatus, ...]
-    extra_roots: int = 0
-    problems: tuple[str, ...] = ()  # unreadable certificate files
-    loaded_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    Lists of the lists are verified at once (they name the signers of the
+    national lists). A national list is verified and parsed the first time a
+    certificate chain reaches a name it mentions, so a worker that sees a
+    German signature pays for the German list only, not for all of the EU's.
+    """
+
+    def __init__(
+        self,
+        config: TrustConfig,
+        *,
+        signers: list[Certificate],
+        files: list[ListFile],
+        extra_roots: list[Certificate],
+        problems: list[str],
+    ) -> None:
+        self.config = config
+        self.registry = TSPRegistry()
+        self.extra_roots = len(extra_roots)
+        self.problems = tuple(problems)
+        self.loaded_at = dt.datetime.now(dt.UTC)
+        self._signers = signers
+        self._by_territory: dict[str, list[Certificate]] = {}
+        self._files = files
+        self._status = {entry.path.name: entry.status for entry in files}
+        self._index: dict[Any, list[ListFile]] = {}
+        self._authorities: dict[Any, list[Authority]] = {}
+        self._lock = threading.RLock()
+        for entry in files:
+            if entry.status.kind == "lotl" and entry.status.refused is None:
+                self._status[entry.path.name] = load_lotl(entry, signers, self._by_territory)
+            elif entry.status.kind == "national":
+                for name in entry.names:
+                    self._index.setdefault(name, []).append(entry)
+        self.trust_manager = ListsAndRootsTrustManager(self, extra_roots)
+
+    @property
+    def lists(self) -> tuple[ListStatus, ...]:
+        """Every list file as far as it has been looked at, in file-name order."""
+        return tuple(self._status[entry.path.name] for entry in self._files)
+
+    def require(self, name: Any) -> None:
+        """Verify and load every list that names a certificate with subject ``name``."""
+        with self._lock:
+            for entry in self._index.pop(name, ()):
+                self._load(entry)
+
+    def load_all(self) -> TrustStore:
+        """Verify and load every list (for ``trust status``); returns the store."""
+        with self._lock:
+            for entry in self._files:
+                if entry.status.kind == "national":
+                    self._load(entry)
+            self._index.clear()
+        return self
+
+    def authorities_named(self, name: Any) -> list[Authority]:
+        """The listed CAs with subject ``name``."""
+        return self._authorities.get(name, [])
+
+    def _load(self, entry: ListFile) -> None:
+        if self._status[entry.path.name].loaded or entry.status.refused is not None:
+            return
+        territory = entry.status.territory or ""
+        candidates = self._signers + self._by_territory.get(territory, [])
+        known = set(self.registry.known_certificate_authorities)
+        self._status[entry.path.name] = load_national_list(entry, candidates, self.registry)
+        for authority in set(self.registry.known_certificate_authorities) - known:
+            self._authorities.setdefault(authority.name.hashable, []).append(authority)
 
 
 def _certificate_files(directory: Path) -> list[Path]:
@@ -199,161 +221,19 @@ def list_signers(config: TrustConfig, problems: list[str]) -> list[Certificate]:
     return _load_certificates(config.signers_dir, problems)
 
 
-@dataclass(slots=True)
-class _Scheme:
-    kind: str = "national"
-    territory: str | None = None
-    sequence: int | None = None
-    issued: dt.datetime | None = None
-    next_update: dt.datetime | None = None
-
-
-def _datetime(text: str | None) -> dt.datetime | None:
-    if not text:
-        return None
-    with contextlib.suppress(ValueError):
-        moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    return None
-
-
-def read_scheme(xml: bytes) -> _Scheme:
-    """The scheme information of a trusted list, for display (trust comes from pyHanko).
-
-    Parsed with defusedxml: entity tricks in a list file must not reach us
-    even before its signature is checked.
-    """
-    root = ElementTree.fromstring(xml)
-    info = root.find(f"{_TSL}SchemeInformation")
-    scheme = _Scheme()
-    if info is None:
-        return scheme
-    tsl_type = (info.findtext(f"{_TSL}TSLType") or "").strip()
-    rules = [(uri.text or "").strip() for uri in info.iterfind(f"{_TSL}SchemeTypeCommunityRules/*")]
-    if tsl_type.endswith(_LOTL_TYPE_SUFFIX) or any(r.endswith(_LOTL_TYPE_SUFFIX) for r in rules):
-        scheme.kind = "lotl"
-    territory = (info.findtext(f"{_TSL}SchemeTerritory") or "").strip()
-    scheme.territory = territory or None
-    sequence = (info.findtext(f"{_TSL}TSLSequenceNumber") or "").strip()
-    scheme.sequence = int(sequence) if sequence.isdigit() else None
-    scheme.issued = _datetime(info.findtext(f"{_TSL}ListIssueDateTime"))
-    scheme.next_update = _datetime(info.findtext(f"{_TSL}NextUpdate/{_TSL}dateTime"))
-    return scheme
-
-
-def _services(registry: TSPRegistry) -> set[QualifiedServiceInformation]:
-    authorities = [
-        *registry.known_certificate_authorities,
-        *registry.known_timestamp_authorities,
-    ]
-    return {
-        service
-        for authority in authorities
-        for service in registry.applicable_service_definitions(authority, None)
-    }
-
-
-def _merge(services: set[QualifiedServiceInformation], into: TSPRegistry) -> None:
-    for service in services:
-        if isinstance(service, CAServiceInformation):
-            into.register_ca(service)
-        elif isinstance(service, QTSTServiceInformation):
-            into.register_tst(service)
-
-
-def load_trust(config: TrustConfig) -> TrustStore:
-    """Read, verify and parse the trusted lists and roots of ``config``."""
+def load_trust(config: TrustConfig, *, eager: bool = True) -> TrustStore:
+    """Read the trust of ``config``; ``eager`` verifies every list now, else on demand."""
     problems: list[str] = []
     signers = list_signers(config, problems)
-    roots = tuple(_load_certificates(config.roots_dir, problems))
-    files = sorted(config.lists_dir.glob("*.xml")) if config.lists_dir.is_dir() else []
-    loaded: list[tuple[Path, bytes, _Scheme | None, str | None]] = []
-    for path in files:
-        try:
-            if path.stat().st_size > _MAX_LIST_BYTES:
-                raise ValueError("file too large for a trusted list")
-            data = path.read_bytes()
-            loaded.append((path, data, read_scheme(data), None))
-        except (OSError, ValueError, ElementTree.ParseError) as exc:
-            loaded.append((path, b"", None, f"unreadable: {exc}"))
+    roots = _load_certificates(config.roots_dir, problems)
+    paths = sorted(config.lists_dir.glob("*.xml")) if config.lists_dir.is_dir() else []
     # Lists of the lists first: they name the signers of the national lists.
-    loaded.sort(key=lambda item: (item[2] is None or item[2].kind != "lotl", item[0].name))
-    by_territory: dict[str, list[Certificate]] = {}
-    registry = TSPRegistry()
-    statuses = []
-    for path, data, scheme, error in loaded:
-        if scheme is None:
-            statuses.append(
-                ListStatus(path.name, "unknown", None, None, None, None, False, 0, error)
-            )
-            continue
-        statuses.append(
-            _load_list(
-                path.name,
-                data,
-                scheme,
-                signers=signers,
-                by_territory=by_territory,
-                registry=registry,
-            )
-        )
-    return TrustStore(
-        config,
-        registry,
-        ListsAndRootsTrustManager(registry, roots),
-        tuple(statuses),
-        len(roots),
-        tuple(problems),
+    files = sorted(
+        (scan_list(path) for path in paths),
+        key=lambda entry: (entry.status.kind != "lotl", entry.path.name),
     )
-
-
-def _load_list(
-    name: str,
-    data: bytes,
-    scheme: _Scheme,
-    *,
-    signers: list[Certificate],
-    by_territory: dict[str, list[Certificate]],
-    registry: TSPRegistry,
-) -> ListStatus:
-    status = ListStatus(
-        name, scheme.kind, scheme.territory, scheme.sequence, scheme.issued,
-        scheme.next_update, verified=False,
-    )  # fmt: skip
-    text = data.decode("utf-8", errors="replace")
-    try:
-        if scheme.kind == "lotl":
-            lotl = eutl_parse.validate_and_parse_lotl(text, signers)
-            for ref in lotl.references:
-                if eutl_parse.LOTL_RULE not in ref.scheme_rules:
-                    by_territory.setdefault(ref.territory.upper(), []).extend(ref.tlso_certs)
-            return _replace(status, verified=True, warnings=tuple(map(str, lotl.errors)))
-        candidates = signers + by_territory.get((scheme.territory or "").upper(), [])
-        if not candidates:
-            return _replace(status, refused="no trusted signer for this list is configured")
-        own, errors = eutl_parse.trust_list_to_registry(text, candidates)
-    except SignatureValidationError as exc:
-        return _replace(
-            status,
-            refused="signature does not verify against a trusted list signer: "
-            + str(exc.failure_message).splitlines()[0],
-        )
-    except Exception as exc:  # noqa: BLE001 - a list we cannot parse is refused, not fatal
-        return _replace(status, refused=f"unreadable: {type(exc).__name__}: {exc}")
-    services = _services(own)
-    _merge(services, registry)
-    return _replace(
-        status,
-        verified=True,
-        qualified_services=len(services),
-        warnings=tuple(str(e) for e in errors),
-    )
-
-
-def _replace(status: ListStatus, **changes: Any) -> ListStatus:
-    values = {name: getattr(status, name) for name in ListStatus.__slots__}
-    values.update(changes)
-    return ListStatus(**values)
+    store = TrustStore(config, signers=signers, files=files, extra_roots=roots, problems=problems)
+    return store.load_all() if eager else store
 
 
 def _fingerprint(config: TrustConfig) -> tuple[tuple[str, int, int], ...]:
@@ -374,14 +254,18 @@ _cache_lock = threading.Lock()
 
 
 def trust_store(config: TrustConfig | None = None) -> TrustStore:
-    """The loaded trust for ``config`` (default: from the environment), cached per process."""
+    """The trust for ``config`` (default: from the environment), cached per process.
+
+    Lists are verified on demand; the store is built anew when a file in the
+    trust directories changes (a refresh), so long-lived workers follow.
+    """
     config = config or TrustConfig.from_env()
     fingerprint = _fingerprint(config)
     with _cache_lock:
         cached = _cache.get(config)
         if cached is not None and cached[0] == fingerprint:
             return cached[1]
-        store = load_trust(config)
+        store = load_trust(config, eager=False)
         _cache[config] = (fingerprint, store)
         return store
 
@@ -392,7 +276,7 @@ def snapshot_info(config: TrustConfig) -> dict[str, Any]:
     with contextlib.suppress(OSError, ValueError):
         data = json.loads(manifest.read_text(encoding="utf-8"))
         if isinstance(data, dict):
-            fetched = _datetime(str(data.get("fetched_at", "")))
+            fetched = parse_datetime(str(data.get("fetched_at", "")))
             if fetched is not None:
                 return {**data, "fetched_at": fetched.isoformat(), "source": "manifest"}
     files = list(config.lists_dir.glob("*.xml")) if config.lists_dir.is_dir() else []

@@ -70,6 +70,7 @@ class ListStatus:
             "next_update": _iso(self.next_update),
             "expired": self.expired,
             "verified": self.verified,
+            "loaded": self.loaded,
             "qualified_services": self.qualified_services,
             "refused": self.refused,
             "warnings": list(self.warnings),
@@ -89,13 +90,18 @@ class ListFile:
     names: frozenset[Any] = frozenset()  # asn1crypto Name.hashable of service certificates
 
 
-def _datetime(text: str | None) -> dt.datetime | None:
+def parse_datetime(text: str | None) -> dt.datetime | None:
+    """An xsd:dateTime as an aware datetime (UTC if it names no zone); None if unreadable."""
     if not text:
         return None
     with contextlib.suppress(ValueError):
         moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
         return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
     return None
+
+
+def _unknown(path: Path, refused: str) -> ListStatus:
+    return ListStatus(path.name, "unknown", None, None, None, None, loaded=True, refused=refused)
 
 
 def scan_list(path: Path) -> ListFile:
@@ -110,10 +116,15 @@ def scan_list(path: Path) -> ListFile:
             raise ValueError("too large for a trusted list")
         root = ElementTree.fromstring(path.read_bytes())
     except (OSError, ValueError, ElementTree.ParseError) as exc:
-        return ListFile(path, ListStatus(path.name, "unknown", None, None, None, None, refused=f"unreadable: {exc}"))
+        return ListFile(
+            path,
+            ListStatus(path.name, "unknown", None, None, None, None, refused=f"unreadable: {exc}"),
+        )
     info = root.find(f"{_TSL}SchemeInformation")
     if info is None:
-        status = ListStatus(path.name, "unknown", None, None, None, None, refused="not a trusted list")
+        status = ListStatus(
+            path.name, "unknown", None, None, None, None, refused="not a trusted list"
+        )
         return ListFile(path, status)
     tsl_type = (info.findtext(f"{_TSL}TSLType") or "").strip()
     rules = [(u.text or "").strip() for u in info.iterfind(f"{_TSL}SchemeTypeCommunityRules/*")]
@@ -124,8 +135,8 @@ def scan_list(path: Path) -> ListFile:
         kind="lotl" if lotl else "national",
         territory=(info.findtext(f"{_TSL}SchemeTerritory") or "").strip().upper() or None,
         sequence=int(sequence) if sequence.isdigit() else None,
-        issued=_datetime(info.findtext(f"{_TSL}ListIssueDateTime")),
-        next_update=_datetime(info.findtext(f"{_TSL}NextUpdate/{_TSL}dateTime")),
+        issued=parse_datetime(info.findtext(f"{_TSL}ListIssueDateTime")),
+        next_update=parse_datetime(info.findtext(f"{_TSL}NextUpdate/{_TSL}dateTime")),
     )
     names = set()
     providers = root.find(f"{_TSL}TrustServiceProviderList")

@@ -26,7 +26,10 @@ class Sender(models.Model):
     email = models.EmailField(db_index=True)
     display_name = models.CharField(max_length=200, blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="sender_profiles",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -96,7 +99,9 @@ class Document(models.Model):
     vault_key = models.CharField(max_length=64, unique=True)
     policy_name = models.CharField(max_length=32, default="default")
     state = models.CharField(
-        max_length=16, choices=DocumentState.choices, default=DocumentState.RECEIVED,
+        max_length=16,
+        choices=DocumentState.choices,
+        default=DocumentState.RECEIVED,
         db_index=True,
     )
     real_format = models.CharField(max_length=8, blank=True)
@@ -133,3 +138,6 @@ class ReferenceCounter(models.Model):
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

@@ -26,6 +26,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from kammerpost.inspection import FORMATS
 
 from .models import Document, InboundItem
+from .selectors import signature_text
 
 _FONT_DIR = Path(reportlab.__file__).parent / "fonts"
 
@@ -38,6 +39,7 @@ class ReceiptLine:
     format: str
     sha256: str
     state: str
+    signature: str | None
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ def _line(document: Document) -> ReceiptLine:
         format=fmt.short if fmt else "–",
         sha256=document.sha256,
         state=document.get_state_display(),
+        signature=signature_text(document),
     )
 
 
@@ -95,9 +98,15 @@ def receipt_pdf(item: InboundItem) -> bytes:
     heading = ParagraphStyle("heading", parent=body, fontName=bold, fontSize=16, leading=20)
     out = io.BytesIO()
     doc = SimpleDocTemplate(
-        out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
-        bottomMargin=20 * mm, title=f"Eingangsbestätigung {receipt.reference}",
-        author=receipt.chamber, lang="de-DE",
+        out,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+        title=f"Eingangsbestätigung {receipt.reference}",
+        author=receipt.chamber,
+        lang="de-DE",
     )
     facts = [
         ["Aktenzeichen des Eingangs / Reference", receipt.reference],
@@ -107,34 +116,54 @@ def receipt_pdf(item: InboundItem) -> bytes:
     ]
     rows = [["Nr.", "Datei / File", "Größe / Size", "Typ / Type", "Prüfung / Check"]]
     for line in receipt.lines:
-        rows.append([
-            str(line.position),
-            Paragraph(f"{_escape(line.name)}<br/>SHA-256: {line.sha256}", small),
-            f"{line.size:,} B".replace(",", "."),
-            line.format,
-            line.state,
-        ])
-    table_style = TableStyle([
-        ("FONT", (0, 0), (-1, -1), regular, 9),
-        ("FONT", (0, 0), (-1, 0), bold, 9),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ])
+        rows.append(
+            [
+                str(line.position),
+                Paragraph(
+                    f"{_escape(line.name)}<br/>SHA-256: {line.sha256}"
+                    + (f"<br/>Signatur: {_escape(line.signature)}" if line.signature else ""),
+                    small,
+                ),
+                f"{line.size:,} B".replace(",", "."),
+                line.format,
+                line.state,
+            ]
+        )
+    table_style = TableStyle(
+        [
+            ("FONT", (0, 0), (-1, -1), regular, 9),
+            ("FONT", (0, 0), (-1, 0), bold, 9),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+    )
     story = [
         Paragraph(_escape(receipt.chamber), body),
         Spacer(1, 6 * mm),
         Paragraph("Eingangsbestätigung / Acknowledgement of receipt", heading),
         Spacer(1, 4 * mm),
-        Table(facts, colWidths=[62 * mm, 108 * mm],
-              style=TableStyle([("FONT", (0, 0), (-1, -1), regular, 10),
-                                ("FONT", (0, 0), (0, -1), bold, 10)])),
+        Table(
+            facts,
+            colWidths=[62 * mm, 108 * mm],
+            style=TableStyle(
+                [("FONT", (0, 0), (-1, -1), regular, 10), ("FONT", (0, 0), (0, -1), bold, 10)]
+            ),
+        ),
         Spacer(1, 6 * mm),
-        Table(rows, colWidths=[10 * mm, 88 * mm, 24 * mm, 16 * mm, 32 * mm], style=table_style,
-              repeatRows=1) if receipt.lines else Paragraph("Keine Dateien / no files", body),
+        Table(
+            rows,
+            colWidths=[10 * mm, 88 * mm, 24 * mm, 16 * mm, 32 * mm],
+            style=table_style,
+            repeatRows=1,
+        )
+        if receipt.lines
+        else Paragraph("Keine Dateien / no files", body),
         Spacer(1, 6 * mm),
         Paragraph(
             "Mit dem SHA-256-Prüfwert können Sie jederzeit nachweisen, welche Datei bei uns "
-            "eingegangen ist. / The SHA-256 fingerprint proves which file we received.", small),
+            "eingegangen ist. / The SHA-256 fingerprint proves which file we received.",
+            small,
+        ),
     ]
     doc.build(story)
     return out.getvalue()

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from kammerpost.inspection import FORMATS
+from kammerpost.inspection import FORMATS, SIGNATURE_VERDICT_TEXTS
 
 from .models import Document, InboundItem
 
@@ -16,9 +16,7 @@ class ItemNotFoundError(LookupError):
 
 
 def items_list(*, department_slug: str | None = None) -> QuerySet[InboundItem]:
-    items = InboundItem.objects.select_related("department", "sender").prefetch_related(
-        "documents"
-    )
+    items = InboundItem.objects.select_related("department", "sender").prefetch_related("documents")
     if department_slug:
         items = items.filter(department__slug=department_slug)
     return items
@@ -29,6 +27,20 @@ def item_by_reference(reference: str) -> InboundItem:
         return items_list().get(reference=reference.strip().upper())
     except InboundItem.DoesNotExist:
         raise ItemNotFoundError(reference) from None
+
+
+def signature_text(document: Document, *, lang: str = "de") -> str | None:
+    """The document's signature verdict for people ("qualifizierte ... (QES)"), if it has one.
+
+    Only PDFs are checked for signatures; other documents have no verdict at all.
+    """
+    summary = document.facts.get("signature_summary")
+    if summary not in SIGNATURE_VERDICT_TEXTS:
+        return None
+    german, english = SIGNATURE_VERDICT_TEXTS[summary]
+    text = german if lang == "de" else english
+    signers = [s.get("signer") for s in document.facts.get("signatures", []) if s.get("signer")]
+    return f"{text} ({', '.join(signers)})" if signers else text
 
 
 def document_summary(document: Document) -> dict[str, Any]:
@@ -43,6 +55,7 @@ def document_summary(document: Document) -> dict[str, Any]:
         "attempts": document.attempts,
         "reasons": document.reasons,
         "signature_summary": document.facts.get("signature_summary"),
+        "signature_text": signature_text(document),
         "decided_at": document.decided_at.isoformat() if document.decided_at else None,
     }
 

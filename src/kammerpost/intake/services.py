@@ -30,6 +30,7 @@ from kammerpost.inspection.report import Finding, Reason
 from kammerpost.privacy.services import audit_record
 from kammerpost.vault import BlobInfo, Vault, VaultError, vault_from_environment
 
+from . import tasks
 from .crashpoints import crashpoint
 from .models import (
     DECIDED_STATES,
@@ -119,10 +120,19 @@ def inbound_item_receive(
         crashpoint("intake.before_commit")
         with transaction.atomic():
             item = _item_create(
-                channel=channel, department=department, sender=sender, files=files,
-                stored=stored, subject=subject, text=text, procedure=procedure,
-                policy_name=policy, form_data=form_data or {}, file_reference=file_reference,
-                actor_label=actor_label, ip_address=ip_address,
+                channel=channel,
+                department=department,
+                sender=sender,
+                files=files,
+                stored=stored,
+                subject=subject,
+                text=text,
+                procedure=procedure,
+                policy_name=policy,
+                form_data=form_data or {},
+                file_reference=file_reference,
+                actor_label=actor_label,
+                ip_address=ip_address,
             )
     except BaseException:
         for blob in stored:  # best effort; whatever stays behind is an orphan for the sweep
@@ -180,7 +190,10 @@ def _item_create(
         for position, (incoming, blob) in enumerate(zip(files, stored, strict=True), start=1)
     ]
     audit_record(
-        action="item.received", actor_label=actor_label, item=item, ip_address=ip_address,
+        action="item.received",
+        actor_label=actor_label,
+        item=item,
+        ip_address=ip_address,
         detail={"channel": str(channel), "documents": len(documents)},
     )
     ids = [d.pk for d in documents]
@@ -189,10 +202,8 @@ def _item_create(
 
 
 def _enqueue_inspections(document_ids: Sequence[int]) -> None:
-    from .tasks import document_inspect_task
-
     for document_id in document_ids:
-        document_inspect_task.enqueue(document_id)
+        tasks.document_inspect_task.enqueue(document_id)
 
 
 def _claim(document_id: int, now: datetime) -> uuid.UUID | None:
@@ -202,10 +213,12 @@ def _claim(document_id: int, now: datetime) -> uuid.UUID | None:
     claimable = Q(state__in=[DocumentState.RECEIVED, DocumentState.HELD]) | Q(
         state=DocumentState.INSPECTING, lease_until__lt=now
     )
-    taken = (
-        Document.objects.filter(claimable, pk=document_id)
-        .update(state=DocumentState.INSPECTING, claim=token, lease_until=lease_until,
-                due_at=lease_until, attempts=F("attempts") + 1)
+    taken = Document.objects.filter(claimable, pk=document_id).update(
+        state=DocumentState.INSPECTING,
+        claim=token,
+        lease_until=lease_until,
+        due_at=lease_until,
+        attempts=F("attempts") + 1,
     )
     return token if taken else None
 
@@ -273,8 +286,11 @@ def _decide(document: Document, token: uuid.UUID, result: Inspection | Finding) 
             action="document.held" if held else "document.decided",
             actor_label="worker",
             document=document,
-            detail={"state": str(state), "codes": [r.code for r in reasons],
-                    "attempt": document.attempts},
+            detail={
+                "state": str(state),
+                "codes": [r.code for r in reasons],
+                "attempt": document.attempts,
+            },
         )
         if not held:
             _item_complete_if_decided(document.item)
@@ -283,9 +299,9 @@ def _decide(document: Document, token: uuid.UUID, result: Inspection | Finding) 
 
 def _item_complete_if_decided(item: InboundItem) -> None:
     undecided = item.documents.exclude(state__in=DECIDED_STATES).exists()
-    if not undecided and InboundItem.objects.filter(
-        pk=item.pk, completed_at__isnull=True
-    ).update(completed_at=timezone.now()):
+    if not undecided and InboundItem.objects.filter(pk=item.pk, completed_at__isnull=True).update(
+        completed_at=timezone.now()
+    ):
         audit_record(action="item.completed", actor_label="worker", item=item)
 
 
@@ -310,16 +326,21 @@ def vault_orphans_remove(*, older_than: timedelta | None = None) -> int:
     Only blobs older than the grace period go: younger ones may belong to a
     receive that is still writing.
     """
-    grace = older_than if older_than is not None else timedelta(
-        seconds=settings.INTAKE_ORPHAN_GRACE_SECONDS
+    grace = (
+        older_than
+        if older_than is not None
+        else timedelta(seconds=settings.INTAKE_ORPHAN_GRACE_SECONDS)
     )
     cutoff = timezone.now() - grace
     vault = intake_vault()
-    candidates = [key for key, written in vault.keys() if written <= cutoff]
+    # Vault.keys() yields (key, written) pairs; it is no dict.
+    candidates = [key for key, written in vault.keys() if written <= cutoff]  # noqa: SIM118
     removed = 0
     for start in range(0, len(candidates), 500):
         batch = candidates[start : start + 500]
-        known = set(Document.objects.filter(vault_key__in=batch).values_list("vault_key", flat=True))
+        known = set(
+            Document.objects.filter(vault_key__in=batch).values_list("vault_key", flat=True)
+        )
         for key in batch:
             if key not in known:
                 vault.delete(key)

@@ -30,9 +30,13 @@ def check_blob_key(key: str) -> str:
 class BlobHandle(Protocol):
     """An open ciphertext object: read it, then close it."""
 
-    def read(self, size: int, /) -> bytes: ...
+    def readinto(self, buffer: memoryview, /) -> int:
+        """Read up to ``len(buffer)`` bytes into ``buffer``; 0 only at the end."""
+        ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release the handle."""
+        ...
 
 
 @dataclass(frozen=True)

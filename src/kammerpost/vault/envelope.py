@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
@@ -49,7 +49,9 @@ _COUNTER_BYTES = 11
 class Readable(Protocol):
     """What the decryptor needs from a storage handle."""
 
-    def read(self, size: int, /) -> bytes: ...
+    def readinto(self, buffer: memoryview, /) -> int:
+        """Read up to ``len(buffer)`` bytes into ``buffer``; 0 only at the end."""
+        ...
 
 
 def check_segment_size(segment_size: int) -> int:
@@ -86,16 +88,19 @@ def _aad(head: bytes, blob_key: str) -> bytes:
 
 
 class PlaintextSegments:
-    """Cuts a stream of chunks into segments and hashes and counts the plaintext on the way.
+    """Cuts the plaintext into segments and hashes and counts it on the way.
 
-    Iterating yields ``(segment, is_last)``. A full segment is only released once
-    at least one byte after it is known to exist, so the last segment is always
-    marked as last, also when the size is an exact multiple of the segment size.
-    Memory: at most one segment plus one incoming chunk.
+    ``source`` is a binary file (read with ``readinto`` where it has one) or an
+    iterable of byte chunks of any size. Iterating yields ``(segment, is_last)``;
+    a full segment is only released once at least one byte after it is known to
+    exist, so the last segment is always marked as last, also when the size is
+    an exact multiple of the segment size. A yielded segment may be a view into
+    a reused buffer: it is valid until the next iteration step. Memory: two
+    segments plus one incoming chunk.
     """
 
-    def __init__(self, chunks: Iterable[bytes], segment_size: int) -> None:
-        self._chunks = chunks
+    def __init__(self, source: object, segment_size: int) -> None:
+        self._source = source
         self._segment_size = check_segment_size(segment_size)
         self._digest = hashlib.sha256()
         self.size = 0
@@ -105,24 +110,79 @@ class PlaintextSegments:
         """Hex SHA-256 of the plaintext seen so far (complete once iteration ended)."""
         return self._digest.hexdigest()
 
-    def __iter__(self) -> Iterator[tuple[bytes, bool]]:
-        size = self._segment_size
-        buffer = bytearray()
-        for chunk in self._chunks:
-            if not chunk:
-                continue
-            self._digest.update(chunk)
-            self.size += len(chunk)
-            buffer += chunk
-            # Strictly more than one segment: only then is this one surely not the last.
-            while len(buffer) > size:
-                yield bytes(buffer[:size]), False
-                del buffer[:size]
-        yield bytes(buffer), True
+    def __iter__(self) -> Iterator[tuple[bytes | memoryview, bool]]:
+        readinto = getattr(self._source, "readinto", None)
+        pieces: Iterator[bytes | memoryview]
+        if callable(readinto):
+            pieces = _pieces_from_file(readinto, self._segment_size)
+        else:
+            pieces = _pieces_from_chunks(self._source, self._segment_size)  # type: ignore[arg-type]
+        previous: bytes | memoryview | None = None
+        for piece in pieces:
+            if previous is not None:
+                yield self._count(previous), False
+            previous = piece
+        yield self._count(previous if previous is not None else b""), True
+
+    def _count(self, segment: bytes | memoryview) -> bytes | memoryview:
+        self._digest.update(segment)
+        self.size += len(segment)
+        return segment
+
+
+def _fill(readinto: Callable[[memoryview], int | None], buffer: bytearray | memoryview) -> int:
+    """Fill ``buffer`` from a file (short reads retried); fewer bytes only at the end."""
+    view = memoryview(buffer)
+    filled = 0
+    while filled < len(view):
+        got = readinto(view[filled:])
+        if not got:
+            break
+        filled += got
+    return filled
+
+
+def _pieces_from_file(
+    readinto: Callable[[memoryview], int | None], size: int
+) -> Iterator[memoryview]:
+    # Two buffers used in turn: one segment held back for the look-ahead while the
+    # next is read. Reusing them avoids a fresh 1 MiB allocation (and the page
+    # faults that come with it) per segment.
+    buffers = (bytearray(size), bytearray(size))
+    turn = 0
+    while True:
+        buffer = buffers[turn]
+        filled = _fill(readinto, buffer)
+        if filled:
+            yield memoryview(buffer)[:filled]
+        if filled < size:
+            return
+        turn = 1 - turn
+
+
+def _pieces_from_chunks(chunks: Iterable[bytes], size: int) -> Iterator[bytes]:
+    buffer = bytearray()
+    for chunk in chunks:
+        if not isinstance(chunk, bytes | bytearray | memoryview):
+            raise TypeError(f"the source must yield bytes, not {type(chunk).__name__}")
+        if not buffer and type(chunk) is bytes and len(chunk) == size:
+            yield chunk  # the common case: whole segments from the caller, no copy
+            continue
+        buffer += chunk
+        offset = 0
+        while len(buffer) - offset >= size:
+            yield bytes(memoryview(buffer)[offset : offset + size])
+            offset += size
+        del buffer[:offset]
+    if buffer:
+        yield bytes(buffer)
 
 
 def encrypt(
-    data_key: bytes, blob_key: str, segments: Iterable[tuple[bytes, bool]], segment_size: int
+    data_key: bytes,
+    blob_key: str,
+    segments: Iterable[tuple[bytes | memoryview, bool]],
+    segment_size: int,
 ) -> Iterator[bytes]:
     """Yield the ciphertext object piece by piece: the header, then each sealed segment."""
     head = header(segment_size)
@@ -133,27 +193,12 @@ def encrypt(
         yield aead.encrypt(_nonce(index, last), plaintext, aad)
 
 
-def read_exact(handle: Readable, size: int) -> bytes:
-    """Read ``size`` bytes, fewer only at the end of the stream (short reads are retried)."""
-    first = handle.read(size)
-    if len(first) == size or not first:
-        return first
-    parts = [first]
-    missing = size - len(first)
-    while missing:
-        part = handle.read(missing)
-        if not part:
-            break
-        parts.append(part)
-        missing -= len(part)
-    return b"".join(parts)
-
-
 def read_header(handle: Readable, segment_size: int) -> bytes:
     """Read and check the header; it must name the segment size the key record names."""
-    head = read_exact(handle, HEADER_SIZE)
-    if len(head) != HEADER_SIZE:
+    buffer = bytearray(HEADER_SIZE)
+    if _fill(handle.readinto, buffer) != HEADER_SIZE:
         raise BlobIntegrityError("the ciphertext is shorter than its header")
+    head = bytes(buffer)
     magic, version, found_size = HEADER.unpack(head)
     if magic != MAGIC:
         raise BlobIntegrityError("the ciphertext does not start with the vault header")
@@ -190,14 +235,16 @@ def decrypt(
     aead = AESGCM(data_key)
     digest = hashlib.sha256()
     produced = 0
+    # One reused input buffer; each yielded plaintext is a fresh bytes object,
+    # because the caller may keep it.
+    sealed = memoryview(bytearray(segment_size + TAG_SIZE))
     for index in range(count):
         last = index == count - 1
-        expected = plaintext_size - index * segment_size if last else segment_size
-        sealed = read_exact(handle, expected + TAG_SIZE)
-        if len(sealed) != expected + TAG_SIZE:
+        expected = (plaintext_size - index * segment_size if last else segment_size) + TAG_SIZE
+        if _fill(handle.readinto, sealed[:expected]) != expected:
             raise BlobIntegrityError(f"segment {index} is truncated")
         try:
-            plaintext = aead.decrypt(_nonce(index, last), sealed, aad)
+            plaintext = aead.decrypt(_nonce(index, last), sealed[:expected], aad)
         except InvalidTag:
             raise BlobIntegrityError(
                 f"segment {index} failed authentication (altered, reordered, truncated"
@@ -206,7 +253,7 @@ def decrypt(
         digest.update(plaintext)
         produced += len(plaintext)
         yield plaintext
-    if handle.read(1):
+    if _fill(handle.readinto, bytearray(1)):
         raise BlobIntegrityError("the ciphertext has bytes after its last segment")
     if produced != plaintext_size or digest.hexdigest() != expected_sha256:
         raise BlobIntegrityError("the plaintext does not match the recorded SHA-256")

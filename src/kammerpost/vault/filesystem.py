@@ -70,10 +70,9 @@ class _FileHandle:
             self._file.close()
             raise
 
-    def read(self, size: int, /) -> bytes:
+    def readinto(self, buffer: memoryview, /) -> int:
         with _storage_errors(f"cannot read {self._path}"):
-            data = self._file.read(size)
-        return data or b""
+            return self._file.readinto(buffer) or 0
 
     def close(self) -> None:
         self._file.close()

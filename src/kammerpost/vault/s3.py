@@ -61,9 +61,11 @@ class _S3Body:
         self._body = body
         self._name = name
 
-    def read(self, size: int, /) -> bytes:
+    def readinto(self, buffer: memoryview, /) -> int:
         with _storage_errors(f"cannot read {self._name}"):
-            return cast(bytes, self._body.read(size))
+            data = cast(bytes, self._body.read(len(buffer)))
+        buffer[: len(data)] = data
+        return len(data)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

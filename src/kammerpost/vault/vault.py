@@ -10,7 +10,6 @@ first (crypto-shredding), then the ciphertext.
 from __future__ import annotations
 
 import contextlib
-import functools
 import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -86,18 +85,6 @@ class BlobReader(Iterator[bytes]):
         self.close()
 
 
-def _chunks(source: BinaryIO | Iterable[bytes] | bytes, size: int) -> Iterator[bytes]:
-    if isinstance(source, bytes | bytearray | memoryview):
-        yield bytes(source)
-        return
-    read = getattr(source, "read", None)
-    chunks: Iterable[bytes] = iter(functools.partial(read, size), b"") if callable(read) else source
-    for chunk in chunks:
-        if not isinstance(chunk, bytes | bytearray | memoryview):
-            raise TypeError(f"the source must yield bytes, not {type(chunk).__name__}")
-        yield chunk
-
-
 class Vault:
     """Encrypted blob storage: one fresh data key per blob, wrapped with the ring's newest KEK."""
 
@@ -123,7 +110,9 @@ class Vault:
         """
         key = secrets.token_hex(16)
         data_key = AESGCM.generate_key(bit_length=256)
-        segments = envelope.PlaintextSegments(_chunks(source, self.segment_size), self.segment_size)
+        if isinstance(source, bytes | bytearray | memoryview):
+            source = [bytes(source)]
+        segments = envelope.PlaintextSegments(source, self.segment_size)
         self.backend.put_blob(key, envelope.encrypt(data_key, key, segments, self.segment_size))
         contents = records.Secrets(data_key, segments.size, segments.sha256)
         try:

@@ -6,88 +6,184 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('chamber', '0001_initial'),
+        ("chamber", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReferenceCounter',
+            name="ReferenceCounter",
             fields=[
-                ('year', models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
-                ('last', models.PositiveIntegerField(default=0)),
+                ("year", models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Sender',
+            name="Sender",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('person', 'Privatperson'), ('business', 'Betrieb'), ('address', 'nur E-Mail-Adresse')], default='address', max_length=16)),
-                ('email', models.EmailField(db_index=True, max_length=254)),
-                ('display_name', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sender_profiles', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("person", "Privatperson"),
+                            ("business", "Betrieb"),
+                            ("address", "nur E-Mail-Adresse"),
+                        ],
+                        default="address",
+                        max_length=16,
+                    ),
+                ),
+                ("email", models.EmailField(db_index=True, max_length=254)),
+                ("display_name", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sender_profiles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Absender',
-                'verbose_name_plural': 'Absender',
+                "verbose_name": "Absender",
+                "verbose_name_plural": "Absender",
             },
         ),
         migrations.CreateModel(
-            name='InboundItem',
+            name="InboundItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=20, unique=True)),
-                ('channel', models.CharField(choices=[('portal', 'Kundenportal'), ('email', 'E-Mail'), ('exchange', 'HWK-Cloud'), ('operator', 'Scanstelle / Schnittstelle')], max_length=16)),
-                ('procedure', models.CharField(blank=True, max_length=64)),
-                ('file_reference', models.CharField(blank=True, max_length=64)),
-                ('subject', models.CharField(blank=True, max_length=255)),
-                ('text', models.TextField(blank=True)),
-                ('form_data', models.JSONField(blank=True, default=dict)),
-                ('status', models.CharField(choices=[('new', 'neu'), ('in_progress', 'in Bearbeitung'), ('waiting', 'wartet auf Absender'), ('done', 'erledigt')], default='new', max_length=16)),
-                ('received_at', models.DateTimeField(db_index=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='chamber.department')),
-                ('sender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='intake.sender')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=20, unique=True)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("portal", "Kundenportal"),
+                            ("email", "E-Mail"),
+                            ("exchange", "HWK-Cloud"),
+                            ("operator", "Scanstelle / Schnittstelle"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("procedure", models.CharField(blank=True, max_length=64)),
+                ("file_reference", models.CharField(blank=True, max_length=64)),
+                ("subject", models.CharField(blank=True, max_length=255)),
+                ("text", models.TextField(blank=True)),
+                ("form_data", models.JSONField(blank=True, default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "neu"),
+                            ("in_progress", "in Bearbeitung"),
+                            ("waiting", "wartet auf Absender"),
+                            ("done", "erledigt"),
+                        ],
+                        default="new",
+                        max_length=16,
+                    ),
+                ),
+                ("received_at", models.DateTimeField(db_index=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="chamber.department",
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="intake.sender",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Eingang',
-                'verbose_name_plural': 'Eingänge',
-                'ordering': ['-received_at', '-id'],
+                "verbose_name": "Eingang",
+                "verbose_name_plural": "Eingänge",
+                "ordering": ["-received_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('original_name', models.CharField(max_length=255)),
-                ('size', models.BigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('vault_key', models.CharField(max_length=64, unique=True)),
-                ('policy_name', models.CharField(default='default', max_length=32)),
-                ('state', models.CharField(choices=[('received', 'eingegangen'), ('inspecting', 'wird geprüft'), ('accepted', 'angenommen'), ('rejected', 'abgelehnt'), ('held', 'zurückgehalten')], db_index=True, default='received', max_length=16)),
-                ('real_format', models.CharField(blank=True, max_length=8)),
-                ('reasons', models.JSONField(blank=True, default=list)),
-                ('facts', models.JSONField(blank=True, default=dict)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('claim', models.UUIDField(blank=True, null=True)),
-                ('lease_until', models.DateTimeField(blank=True, null=True)),
-                ('due_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('received_at', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='intake.inbounditem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                ("original_name", models.CharField(max_length=255)),
+                ("size", models.BigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("vault_key", models.CharField(max_length=64, unique=True)),
+                ("policy_name", models.CharField(default="default", max_length=32)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("received", "eingegangen"),
+                            ("inspecting", "wird geprüft"),
+                            ("accepted", "angenommen"),
+                            ("rejected", "abgelehnt"),
+                            ("held", "zurückgehalten"),
+                        ],
+                        db_index=True,
+                        default="received",
+                        max_length=16,
+                    ),
+                ),
+                ("real_format", models.CharField(blank=True, max_length=8)),
+                ("reasons", models.JSONField(blank=True, default=list)),
+                ("facts", models.JSONField(blank=True, default=dict)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("claim", models.UUIDField(blank=True, null=True)),
+                ("lease_until", models.DateTimeField(blank=True, null=True)),
+                ("due_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("received_at", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="intake.inbounditem",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Dokument',
-                'verbose_name_plural': 'Dokumente',
-                'ordering': ['item', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('item', 'position'), name='document_position_unique')],
+                "verbose_name": "Dokument",
+                "verbose_name_plural": "Dokumente",
+                "ordering": ["item", "position"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("item", "position"), name="document_position_unique"
+                    )
+                ],
             },
         ),
     ]

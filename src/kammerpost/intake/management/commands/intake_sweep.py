@@ -18,10 +18,19 @@ class Command(BaseCommand):
     help = "Queue due documents again and remove orphaned blobs; --loop to keep running."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--loop", type=float, metavar="SECONDS",
-                            help="repeat every SECONDS instead of running once")
-        parser.add_argument("--orphans-every", type=int, default=60, metavar="N",
-                            help="with --loop: look for orphaned blobs every N rounds")
+        parser.add_argument(
+            "--loop",
+            type=float,
+            metavar="SECONDS",
+            help="repeat every SECONDS instead of running once",
+        )
+        parser.add_argument(
+            "--orphans-every",
+            type=int,
+            default=60,
+            metavar="N",
+            help="with --loop: look for orphaned blobs every N rounds",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         rounds = 0

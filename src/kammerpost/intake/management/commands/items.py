@@ -78,5 +78,7 @@ class Command(BaseCommand):
                 f"{doc['state']}"
             )
             self.stdout.write(f"     SHA-256 {doc['sha256']}")
+            if doc["signature_text"]:
+                self.stdout.write(f"     Signatur: {doc['signature_text']}")
             for reason in doc["reasons"]:
                 self.stdout.write(f"     [{reason['code']}] {reason['message_de']}")

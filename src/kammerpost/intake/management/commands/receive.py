@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_email
-from django.core.exceptions import ValidationError
 
 from kammerpost.chamber.selectors import DepartmentNotFoundError, department_by_slug
 from kammerpost.intake.models import Channel
@@ -27,11 +27,15 @@ class Command(BaseCommand):
         try:
             department = department_by_slug(options["department"])
         except DepartmentNotFoundError:
-            raise CommandError(f"Unbekannter Bereich / unknown department {options['department']!r}") from None
+            raise CommandError(
+                f"Unbekannter Bereich / unknown department {options['department']!r}"
+            ) from None
         try:
             validate_email(options["sender"])
         except ValidationError:
-            raise CommandError(f"Keine gültige E-Mail-Adresse / not an address: {options['sender']!r}") from None
+            raise CommandError(
+                f"Keine gültige E-Mail-Adresse / not an address: {options['sender']!r}"
+            ) from None
         paths = [Path(f) for f in options["files"]]
         missing = [str(p) for p in paths if not p.is_file()]
         if missing:
@@ -42,7 +46,9 @@ class Command(BaseCommand):
                 channel=Channel.OPERATOR,
                 department=department,
                 sender=sender_for_address(email=options["sender"]),
-                files=[IncomingFile(name=p.name, source=h) for p, h in zip(paths, handles, strict=True)],
+                files=[
+                    IncomingFile(name=p.name, source=h) for p, h in zip(paths, handles, strict=True)
+                ],
                 subject=options["subject"],
                 actor_label="operator",
             )
