@@ -73,6 +73,10 @@ def _child(args: argparse.Namespace) -> None:
             vault.copy_to(args.key, fh)
             fh.flush()
             os.fsync(fh.fileno())
+    elif args.op == "vault-read-discard":
+        assert vault is not None
+        for _ in vault.read(args.key):
+            pass
     elif args.op in {"raw-upload", "raw-download"}:
         client = boto3.session.Session().client(
             "s3", endpoint_url=args.endpoint, region_name="eu-central-1"
@@ -125,24 +129,28 @@ def _summary(name: str, runs: list[dict[str, Any]], size_mb: int, floor: float |
 
 def _file_backend(work: Path, source: Path, keys: Path, size_mb: int, repeats: int) -> None:
     url = f"file://{work / 'vault'}"
-    copies, writes, reads = [], [], []
+    copies, writes, reads, discards = [], [], [], []
+
+    def measure(op: str, **options: str) -> dict[str, Any]:
+        os.sync()  # every operation starts without dirty pages of the one before
+        return _run_child(op, **options)
+
     for _ in range(repeats):
-        copies.append(_run_child("copy", source=str(source), target=str(work / "copy")))
+        copies.append(measure("copy", source=str(source), target=str(work / "copy")))
         (work / "copy").unlink()
-        written = _run_child("vault-write", url=url, keys=str(keys), source=str(source))
+        written = measure("vault-write", url=url, keys=str(keys), source=str(source))
         writes.append(written)
-        reads.append(
-            _run_child(
-                "vault-read", url=url, keys=str(keys), key=written["key"], target=str(work / "out")
-            )
-        )
+        options = {"url": url, "keys": str(keys), "key": written["key"]}
+        reads.append(measure("vault-read", target=str(work / "out"), **options))
         (work / "out").unlink()
+        discards.append(measure("vault-read-discard", **options))
         shutil.rmtree(work / "vault")
     floor = statistics.median(r["seconds"] for r in copies)
     print(f"file backend, {size_mb} MiB, median of {repeats}:")
     print(_summary("plain copy + fsync (floor)", copies, size_mb, None))
     print(_summary("vault write (encrypt, hash, fsync)", writes, size_mb, floor))
     print(_summary("vault read (verify, decrypt, fsync)", reads, size_mb, floor))
+    print(_summary("vault read, plaintext discarded", discards, size_mb, floor))
 
 
 def _s3_backend(work: Path, source: Path, keys: Path, size_mb: int) -> None:

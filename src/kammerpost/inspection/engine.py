@@ -57,9 +57,19 @@ class Inspector:
         return self._pool or shared_pool()
 
     def inspect(
-        self, path: str | os.PathLike[str], *, name: str | None = None, label: str | None = None
+        self,
+        path: str | os.PathLike[str],
+        *,
+        name: str | None = None,
+        label: str | None = None,
+        sha256: str | None = None,
     ) -> Inspection:
-        """Inspect the file at ``path``; ``name`` is the sender's file name if it differs."""
+        """Inspect the file at ``path``; ``name`` is the sender's file name if it differs.
+
+        ``sha256`` is a digest of exactly these bytes that the caller has just
+        verified (the vault checks it on every read); without a scan to feed,
+        it saves a full pass over the file.
+        """
         path = os.fspath(path)
         label = path if label is None else label
         findings = Findings()
@@ -89,7 +99,8 @@ class Inspector:
                 parsed = self._executor().submit(self.pool.check, detection.candidate, path, limits)
             else:
                 findings.extend(self.pool.check(detection.candidate, path, limits))
-        sha256 = _hash_and_scan(path, session)
+        if session is not None or sha256 is None:
+            sha256 = _hash_and_scan(path, session)
         if parsed is not None:
             findings.extend(parsed.result())
         scan = session.finish() if session is not None else None

@@ -247,7 +247,9 @@ def _inspect_stored(document: Document) -> Inspection | Finding:
         except VaultError as exc:
             log.error("document %s unreadable in the vault: %s", document.pk, exc)
             return Finding("storage.unavailable")
-        return _inspector(document.policy_name).inspect(plain, name=document.original_name)
+        return _inspector(document.policy_name).inspect(
+            plain, name=document.original_name, sha256=document.sha256
+        )
 
 
 def _retry_delay(attempts: int) -> timedelta:
