@@ -2,7 +2,9 @@
 
 File backend: a plain file copy of the same bytes with fsync (the floor: the
 vault must read and durably write every byte too) against ``Vault.write`` of
-that file and ``Vault.copy_to`` back into a file. S3 (moto_server on
+that file and ``Vault.copy_to`` back into a file (plus a read whose plaintext
+is discarded: the vault's own cost without the target disk). Each operation
+starts after ``os.sync()``. S3 (moto_server on
 loopback, optional): boto3's ``upload_file`` and a streamed ``get_object`` of
 the same file against the vault. moto keeps objects in its own memory, so only
 the client process is measured.

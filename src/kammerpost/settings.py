@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "kammerpost.chamber",
     "kammerpost.intake",
     "kammerpost.privacy",
+    "kammerpost.mailgate",
     "kammerpost.pages",
     "kammerpost.demo",
     "django_tasks_db",
@@ -181,6 +183,81 @@ INTAKE_RETRY_MAX_SECONDS = int(os.environ.get("KAMMERPOST_INTAKE_RETRY_MAX_SECON
 # Blobs without a document are removed only after this long: a receive may still be writing.
 INTAKE_ORPHAN_GRACE_SECONDS = int(os.environ.get("KAMMERPOST_INTAKE_ORPHAN_GRACE_SECONDS", "3600"))
 
+# --- mail (policy.md 2; security.md 22-24) -----------------------------------
+# The gateway `kammerpost mailgate`: standalone on localhost, behind Postfix in
+# production (docs/operations-mail.md).
+MAILGATE_LISTEN = os.environ.get("KAMMERPOST_MAILGATE_LISTEN", "127.0.0.1:2525")
+MAILGATE_HOSTNAME = os.environ.get("KAMMERPOST_MAILGATE_HOSTNAME", f"mail.{CHAMBER_DOMAIN}")
+# Named in every refusal and acknowledgement: where senders go instead.
+PORTAL_URL = os.environ.get("KAMMERPOST_PORTAL_URL", "http://127.0.0.1:8000/")
+DEFAULT_FROM_EMAIL = os.environ.get("KAMMERPOST_MAIL_FROM", f"noreply@{CHAMBER_DOMAIN}")
+# Raw messages, encrypted with the vault's keys; default: <vault URL>/mail-archive.
+MAIL_ARCHIVE_URL = os.environ.get("KAMMERPOST_MAIL_ARCHIVE_URL", "")
+MAIL_OUTBOX_DIR = VAR_DIR / "outbox"
+# Published rule (policy.md 2.2): a whole message is at most 20 MB (MiB), as the engine's
+# "email" policy for each file.
+MAILGATE_MAX_MESSAGE_BYTES = 20 * 1024 * 1024
+# Published rule: deeper nesting than 10 levels only serves to break parsers.
+MAILGATE_MAX_DEPTH = 10
+# Published rule: real mail has a handful of parts; thousands are a parser bomb.
+MAILGATE_MAX_PARTS = 100
+# A real header is a few KB even after many relays; megabytes are an attack.
+MAILGATE_MAX_HEADER_BYTES = 64 * 1024
+MAILGATE_MAX_HEADER_FIELDS = 500
+# Python's header decoding grows super-linearly with encoded words; a long
+# subject needs a few dozen.
+MAILGATE_MAX_ENCODED_WORDS = 1000
+# The item text is for reading; the archived raw message keeps everything.
+MAILGATE_MAX_TEXT_CHARS = 200_000
+# A 20 MB message parses in well under a second; 20 s of CPU means a bomb.
+MAILGATE_PARSE_TIMEOUT = float(os.environ.get("KAMMERPOST_MAILGATE_PARSE_TIMEOUT", "20"))
+# A 20 MB message needs ~150 MB to parse and decode; more is refused as too complex.
+MAILGATE_PARSE_MEMORY = 768 * 1024 * 1024
+# Parser processes: each hostile message ties up at most one for the timeout above.
+MAILGATE_PARSERS = int(os.environ.get("KAMMERPOST_MAILGATE_PARSERS", "2"))
+# Threads for blocking work (database, vault, virus scan) behind the SMTP sessions.
+MAILGATE_THREADS = int(os.environ.get("KAMMERPOST_MAILGATE_THREADS", "8"))
+# aiosmtpd holds each message in memory (up to 20 MB): this bounds the total.
+MAILGATE_MAX_CONNECTIONS = int(os.environ.get("KAMMERPOST_MAILGATE_MAX_CONNECTIONS", "40"))
+# Mail for one department or a few; a long list is a spam run.
+MAILGATE_MAX_RECIPIENTS = 20
+# RFC 5321 4.5.3.2: servers should wait 5 minutes for a command.
+MAILGATE_SESSION_TIMEOUT = float(os.environ.get("KAMMERPOST_MAILGATE_SESSION_TIMEOUT", "300"))
+
+
+def _mailers(relay: str) -> dict[str, dict[str, object]]:
+    """Outgoing mail: the relay KAMMERPOST_SMTP_RELAY names, else one .eml file per message."""
+    if not relay:
+        return {
+            "default": {
+                "BACKEND": "kammerpost.mailgate.outbox.OutboxEmailBackend",
+                "OPTIONS": {"directory": str(MAIL_OUTBOX_DIR)},
+            }
+        }
+    parts = urlsplit(relay)
+    if parts.scheme not in {"smtp", "smtp+starttls", "smtps"} or not parts.hostname:
+        raise ImproperlyConfigured(
+            "KAMMERPOST_SMTP_RELAY must look like smtp://host:25, smtp+starttls://host:587 "
+            "or smtps://host:465"
+        )
+    options: dict[str, object] = {
+        "host": parts.hostname,
+        "port": parts.port or {"smtp": 25, "smtp+starttls": 587, "smtps": 465}[parts.scheme],
+        "use_tls": parts.scheme == "smtp+starttls",
+        "use_ssl": parts.scheme == "smtps",
+        # A relay that does not answer within a minute is down; the caller logs it.
+        "timeout": 60,
+    }
+    if parts.username:
+        options["username"] = unquote(parts.username)
+        options["password"] = unquote(parts.password or "")
+    return {
+        "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
+    }
+
+
+MAILERS = _mailers(os.environ.get("KAMMERPOST_SMTP_RELAY", "").strip())
+
 # --- web security (security.md 17-20) ---------------------------------------
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -218,4 +295,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KAMMERPOST_LOG_LEVEL", "INFO")},
+    # aiosmtpd logs every SMTP command at INFO; the gateway logs what it decides.
+    "loggers": {"mail.log": {"level": "WARNING"}},
 }

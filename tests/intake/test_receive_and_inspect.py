@@ -193,3 +193,21 @@ def test_receipt_and_item_view_show_the_signature_verdict_in_german(
     summary = document_summary(document)
     assert summary["signature_text"].startswith("unbestimmt")
     assert "Signatur: unbestimmt" in receipt_html(item)
+
+
+def test_a_blob_changed_at_rest_is_held_and_recorded_never_inspected(
+    intake_env: dict[str, str], departments: dict[str, Department]
+) -> None:
+    item = _receive(departments["verwaltung"], ("brief.png", misc.png()))
+    document = item.documents.get()
+    vault_root = Path(intake_env["KAMMERPOST_VAULT_URL"].removeprefix("file://"))
+    (blob,) = [
+        p
+        for p in vault_root.rglob(f"*{document.vault_key}*")
+        if p.is_file() and "blob" in str(p.relative_to(vault_root))
+    ]
+    data = bytearray(blob.read_bytes())
+    data[-20] ^= 0x01
+    blob.write_bytes(bytes(data))
+    assert services.document_inspect(document_id=document.pk) == DocumentState.HELD
+    assert AuditEvent.objects.filter(document=document, action="document.integrity_failed").exists()

@@ -88,6 +88,38 @@ def test_write_takes_a_file_chunks_of_any_size_or_bytes(vault: Vault) -> None:
         assert read_all(vault, info.key) == data
 
 
+class Trickle(io.RawIOBase):
+    """A socket-like file: readinto hands out at most 7 bytes at a time."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        return self._data.readinto(memoryview(buffer)[:7])
+
+
+class ReadOnly:
+    """A file-like object with read() only (no readinto, not iterable)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._data.read(size)
+
+
+@pytest.mark.parametrize("size", [0, SEGMENT, 3 * SEGMENT + 1])
+def test_write_takes_files_with_short_reads_or_without_readinto(vault: Vault, size: int) -> None:
+    data = document(size)
+    for source in (Trickle(data), ReadOnly(data)):
+        info = vault.write(source)  # type: ignore[arg-type]
+        assert (info.size, info.sha256) == (size, hashlib.sha256(data).hexdigest())
+        assert read_all(vault, info.key) == data
+
+
 def test_every_write_gets_a_new_key_even_for_the_same_content(vault: Vault) -> None:
     first, second = vault.write([b"same"]), vault.write([b"same"])
     assert first.key != second.key

@@ -28,7 +28,13 @@ from kammerpost.inspection import ClamdScanner, Inspection, Inspector, Verdict, 
 from kammerpost.inspection.names import clean_name
 from kammerpost.inspection.report import Finding, Reason
 from kammerpost.privacy.services import audit_record
-from kammerpost.vault import BlobInfo, Vault, VaultError, vault_from_environment
+from kammerpost.vault import (
+    BlobInfo,
+    BlobIntegrityError,
+    Vault,
+    VaultError,
+    vault_from_environment,
+)
 
 from . import tasks
 from .crashpoints import crashpoint
@@ -244,6 +250,16 @@ def _inspect_stored(document: Document) -> Inspection | Finding:
         try:
             with open(plain, "wb") as target:  # noqa: PTH123 - a private temp file
                 vault.copy_to(document.vault_key, target, sha256=document.sha256)
+        except BlobIntegrityError as exc:
+            # Not an outage: stored bytes changed. Keep it held for people to look at.
+            log.critical("document %s failed its integrity check: %s", document.pk, exc)
+            audit_record(
+                action="document.integrity_failed",
+                actor_label="worker",
+                document=document,
+                detail={"error": str(exc)[:200]},
+            )
+            return Finding("storage.unavailable")
         except VaultError as exc:
             log.error("document %s unreadable in the vault: %s", document.pk, exc)
             return Finding("storage.unavailable")

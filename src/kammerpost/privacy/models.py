@@ -37,3 +37,33 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"
+
+
+class CommunicationPreference(models.Model):
+    """How a sender wants to hear from the chamber: electronically, or not (opted out).
+
+    Writing to the chamber by e-mail counts as consent to an electronic answer
+    ("electronic, since <date>, via e-mail"); an explicit opt-out outlasts
+    every later e-mail.
+    """
+
+    sender = models.OneToOneField(
+        "intake.Sender", on_delete=models.CASCADE, related_name="communication_preference"
+    )
+    electronic = models.BooleanField(default=False)
+    since = models.DateTimeField(null=True, blank=True)
+    # Which channel made it electronic: "email", "portal", ...
+    via = models.CharField(max_length=32, blank=True)
+    opted_out_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Kommunikationswunsch"
+        verbose_name_plural = "Kommunikationswünsche"
+
+    def __str__(self) -> str:
+        if self.opted_out_at is not None:
+            return f"{self.sender}: kein elektronischer Kontakt seit {self.opted_out_at:%Y-%m-%d}"
+        if self.electronic and self.since is not None:
+            return f"{self.sender}: elektronisch seit {self.since:%Y-%m-%d} über {self.via}"
+        return f"{self.sender}: offen"

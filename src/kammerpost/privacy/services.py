@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .models import AuditEvent
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AuditEvent, CommunicationPreference
 
 if TYPE_CHECKING:
     from kammerpost.accounts.models import User
-    from kammerpost.intake.models import Document, InboundItem
+    from kammerpost.intake.models import Document, InboundItem, Sender
 
 
 def _single_line(text: str) -> str:
@@ -36,3 +39,45 @@ def audit_record(
         detail=detail or {},
         ip_address=ip_address,
     )
+
+
+@transaction.atomic
+def communication_preference_record_electronic(
+    *, sender: Sender, via: str = "email", actor_label: str = "system"
+) -> CommunicationPreference:
+    """Record "electronic, since <now>, via <via>" unless the sender opted out before.
+
+    An existing electronic preference keeps its first date and channel.
+    """
+    preference, _ = CommunicationPreference.objects.select_for_update().get_or_create(sender=sender)
+    if preference.opted_out_at is not None or preference.electronic:
+        return preference
+    preference.electronic = True
+    preference.since = timezone.now()
+    preference.via = _single_line(via)[:32]
+    preference.save(update_fields=["electronic", "since", "via", "updated_at"])
+    audit_record(
+        action="communication.electronic",
+        actor_label=actor_label,
+        detail={"sender": sender.pk, "via": preference.via},
+    )
+    return preference
+
+
+@transaction.atomic
+def communication_preference_opt_out(
+    *, sender: Sender, actor: User | None = None, actor_label: str = "system"
+) -> CommunicationPreference:
+    """The sender wants no electronic communication; later e-mails do not change that."""
+    preference, _ = CommunicationPreference.objects.select_for_update().get_or_create(sender=sender)
+    if preference.opted_out_at is None:
+        preference.electronic = False
+        preference.opted_out_at = timezone.now()
+        preference.save(update_fields=["electronic", "opted_out_at", "updated_at"])
+        audit_record(
+            action="communication.opted_out",
+            actor=actor,
+            actor_label=actor_label,
+            detail={"sender": sender.pk},
+        )
+    return preference

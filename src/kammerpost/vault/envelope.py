@@ -22,6 +22,7 @@ in the blob's key record (``records.py``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import struct
 from collections.abc import Callable, Iterable, Iterator
@@ -112,9 +113,13 @@ class PlaintextSegments:
 
     def __iter__(self) -> Iterator[tuple[bytes | memoryview, bool]]:
         readinto = getattr(self._source, "readinto", None)
+        read = getattr(self._source, "read", None)
         pieces: Iterator[bytes | memoryview]
         if callable(readinto):
             pieces = _pieces_from_file(readinto, self._segment_size)
+        elif callable(read):  # file-like without readinto: read() whole segments
+            chunks = iter(functools.partial(read, self._segment_size), b"")
+            pieces = _pieces_from_chunks(chunks, self._segment_size)
         else:
             pieces = _pieces_from_chunks(self._source, self._segment_size)  # type: ignore[arg-type]
         previous: bytes | memoryview | None = None
@@ -136,6 +141,10 @@ def _fill(readinto: Callable[[memoryview], int | None], buffer: bytearray | memo
     filled = 0
     while filled < len(view):
         got = readinto(view[filled:])
+        if got is None:
+            # A non-blocking file with no data yet: treating it as the end would
+            # store a silently truncated document.
+            raise ValueError("the source is a non-blocking file; pass a blocking one")
         if not got:
             break
         filled += got

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -65,7 +65,9 @@ class BlobReader(Iterator[bytes]):
 
     def close(self) -> None:
         """Release the storage handle (safe to call more than once)."""
-        self._segments = None
+        segments, self._segments = getattr(self, "_segments", None), None
+        if isinstance(segments, Generator):
+            segments.close()
         handle, self._handle = getattr(self, "_handle", None), None
         if handle is not None:
             handle.close()
@@ -86,7 +88,11 @@ class BlobReader(Iterator[bytes]):
 
 
 class Vault:
-    """Encrypted blob storage: one fresh data key per blob, wrapped with the ring's newest KEK."""
+    """Encrypted blob storage: one fresh data key per blob, wrapped with the ring's newest KEK.
+
+    Create it once per process (``vault_from_environment()``) and share it: it
+    holds no per-call state, and boto3 clients are thread-safe.
+    """
 
     def __init__(
         self,

@@ -1,0 +1,347 @@
+"""The mail policy (policy.md 2.2) on one raw message: refuse it, or say what it holds.
+
+``examine(raw, workdir, limits)`` is pure and needs neither SMTP nor
+Django; the gateway runs it in a worker process under memory and time
+limits (``sandbox.py``). It decodes the attachments into ``workdir`` for
+the inspection engine, which the caller runs on them (file policy, virus
+scan). Every rule here refuses with a ``Refusal`` that names the rule.
+"""
+
+from __future__ import annotations
+
+import binascii
+import mimetypes
+import quopri
+import re
+from dataclasses import asdict, dataclass, field
+from email import errors
+from email.message import Message
+from email.parser import BytesParser
+from email.policy import compat32
+from pathlib import Path
+from typing import Any, Final
+
+from .html import ACTIVE, html_read
+from .links import link_only_host
+from .mime import (
+    MimeRefusal,
+    codec_for,
+    decode_text,
+    file_name,
+    header_count,
+    header_text,
+    sender_address,
+    single_line,
+)
+from .prescan import prescan
+from .rules import MailLimits, Refusal
+
+_BOUNDARY_DEFECTS: Final[dict[type[errors.MessageDefect], tuple[str, str]]] = {
+    errors.NoBoundaryInMultipartDefect: ("Grenze fehlt", "boundary missing"),
+    errors.StartBoundaryNotFoundDefect: ("Startgrenze fehlt", "start boundary missing"),
+    errors.CloseBoundaryNotFoundDefect: ("Schlussgrenze fehlt", "closing boundary missing"),
+    errors.MultipartInvariantViolationDefect: ("Teile ohne Grenze", "parts without boundary"),
+    errors.InvalidMultipartContentTransferEncodingDefect: (
+        "Kodierung eines Multipart-Teils",
+        "encoding of a multipart part",
+    ),
+}
+_HEADER_DEFECTS: Final[dict[type[errors.MessageDefect], tuple[str, str]]] = {
+    errors.MissingHeaderBodySeparatorDefect: ("Zeile ohne Doppelpunkt", "line without colon"),
+    errors.FirstHeaderLineIsContinuationDefect: (
+        "erste Zeile ist eine Fortsetzung",
+        "first line is a continuation",
+    ),
+    errors.MisplacedEnvelopeHeaderDefect: ("Umschlagzeile im Kopf", "envelope line in header"),
+}
+# Headers that must not appear twice: parsers disagree about which one counts.
+_SINGLE_TOP: Final = ("From", "Sender", "Subject")
+_SINGLE_PART: Final = ("Content-Type", "Content-Transfer-Encoding", "Content-Disposition")
+_ARCHIVE_EXTENSIONS: Final = {
+    ".zip": "ZIP",
+    ".zipx": "ZIP",
+    ".rar": "RAR",
+    ".7z": "7-Zip",
+    ".tar": "tar",
+    ".gz": "gzip",
+    ".tgz": "gzip",
+    ".bz2": "bzip2",
+    ".tbz2": "bzip2",
+    ".xz": "xz",
+    ".txz": "xz",
+    ".zst": "Zstandard",
+    ".cab": "CAB",
+    ".iso": "ISO",
+    ".arj": "ARJ",
+    ".lzh": "LZH",
+    ".lha": "LZH",
+    ".ace": "ACE",
+    ".z": "compress",
+    ".cpio": "cpio",
+}
+_ARCHIVE_TYPES: Final = {
+    "application/zip": "ZIP",
+    "application/x-zip": "ZIP",
+    "application/x-zip-compressed": "ZIP",
+    "multipart/x-zip": "ZIP",
+    "application/vnd.rar": "RAR",
+    "application/x-rar": "RAR",
+    "application/x-rar-compressed": "RAR",
+    "application/x-7z-compressed": "7-Zip",
+    "application/gzip": "gzip",
+    "application/x-gzip": "gzip",
+    "application/x-tar": "tar",
+    "application/x-gtar": "tar",
+    "application/x-bzip2": "bzip2",
+    "application/x-xz": "xz",
+    "application/zstd": "Zstandard",
+    "application/vnd.ms-cab-compressed": "CAB",
+    "application/x-iso9660-image": "ISO",
+    "application/x-compressed": "archive",
+    "application/x-lzh-compressed": "LZH",
+}
+_BASE64: Final = re.compile(rb"[A-Za-z0-9+/]*={0,2}")
+_WHITESPACE: Final = re.compile(rb"\s+")
+_TEXT_CONTROLS: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    name: str
+    content_type: str
+    path: str
+    size: int
+
+
+@dataclass(slots=True)
+class Examination:
+    """What the policy found: a refusal, or the parts an inbound item is made of."""
+
+    refusal: Refusal | None = None
+    subject: str = ""
+    from_address: str = ""
+    from_name: str = ""
+    message_id: str = ""
+    auto_submitted: bool = False
+    list_mail: bool = False
+    text: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["refusal"] = self.refusal.as_dict() if self.refusal else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Examination:
+        refusal = data.get("refusal")
+        return cls(
+            refusal=Refusal.from_dict(refusal) if refusal else None,
+            subject=str(data.get("subject", "")),
+            from_address=str(data.get("from_address", "")),
+            from_name=str(data.get("from_name", "")),
+            message_id=str(data.get("message_id", "")),
+            auto_submitted=bool(data.get("auto_submitted")),
+            list_mail=bool(data.get("list_mail")),
+            text=str(data.get("text", "")),
+            attachments=[Attachment(**a) for a in data.get("attachments", [])],
+        )
+
+
+def examine(raw: bytes, workdir: Path, limits: MailLimits) -> Examination:
+    """Apply every rule of policy.md 2.2 that needs no file inspection; never raises for input."""
+    refusal = prescan(raw, limits)
+    if refusal is not None:
+        return Examination(refusal=refusal)
+    try:
+        message = BytesParser(policy=compat32).parsebytes(raw)
+        return _Walk(workdir, limits).run(message)
+    except MimeRefusal as exc:
+        return Examination(refusal=exc.refusal)
+    except RecursionError:
+        return Examination(refusal=Refusal("mime.too_deep", {"limit": limits.max_depth}))
+    except (errors.MessageError, UnicodeError, LookupError, ValueError):
+        return Examination(refusal=Refusal("mime.unparseable"))
+
+
+def _clean_text(text: str) -> str:
+    # PostgreSQL stores no NUL; other controls only disturb the clerk's view.
+    return _TEXT_CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+class _Walk:
+    def __init__(self, workdir: Path, limits: MailLimits) -> None:
+        self.workdir = workdir
+        self.limits = limits
+        self.parts = 0
+        self.texts: list[str] = []
+        self.links: list[str] = []
+        self.attachments: list[Attachment] = []
+
+    def run(self, message: Message) -> Examination:
+        self._check_headers(message, top=True)
+        address, name = sender_address(message)
+        result = Examination(
+            subject=single_line(header_text(message.get("Subject", "")), 255),
+            from_address=address,
+            from_name=name,
+            message_id=single_line(str(message.get("Message-ID", "")), 250),
+            auto_submitted=_auto_submitted(message),
+            list_mail=_list_mail(message),
+        )
+        self._visit(message, depth=1, use_html_text=True)
+        text = _clean_text("\n\n".join(t.strip() for t in self.texts if t.strip()))
+        if len(text) > self.limits.max_text_chars:
+            text = text[: self.limits.max_text_chars] + "\n[...]"
+        host = link_only_host(
+            text=text,
+            links=self.links,
+            sender_address=address,
+            has_attachments=bool(self.attachments),
+        )
+        if host is not None:
+            return Examination(refusal=Refusal("link_only", {"host": host}))
+        result.text = text
+        result.attachments = self.attachments
+        return result
+
+    def _check_headers(self, part: Message, *, top: bool) -> None:
+        for defect in part.defects:
+            if type(defect) in _BOUNDARY_DEFECTS:
+                de, en = _BOUNDARY_DEFECTS[type(defect)]
+                raise MimeRefusal(Refusal("mime.boundary", {"what_de": de, "what_en": en}))
+            if type(defect) in _HEADER_DEFECTS:
+                de, en = _HEADER_DEFECTS[type(defect)]
+                raise MimeRefusal(Refusal("mime.broken_headers", {"what_de": de, "what_en": en}))
+        for name in (*_SINGLE_TOP, *_SINGLE_PART) if top else _SINGLE_PART:
+            if header_count(part, name) > 1:
+                raise MimeRefusal(Refusal("mime.duplicate_header", {"header": name}))
+        for _, value in part.items():
+            if "=?" in str(value):
+                header_text(str(value))  # every encoded word's charset is checked
+
+    def _visit(self, part: Message, *, depth: int, use_html_text: bool) -> None:
+        self.parts += 1
+        if self.parts > self.limits.max_parts:
+            raise MimeRefusal(Refusal("mime.too_many_parts", {"limit": self.limits.max_parts}))
+        if depth > self.limits.max_depth:
+            raise MimeRefusal(Refusal("mime.too_deep", {"limit": self.limits.max_depth}))
+        if depth > 1:
+            self._check_headers(part, top=False)
+        ctype = part.get_content_type()
+        if part.is_multipart():
+            children = part.get_payload()
+            if not isinstance(children, list):
+                raise MimeRefusal(Refusal("mime.unparseable"))
+            if ctype.startswith("message/"):
+                for inner in children:
+                    self._forwarded(inner, depth=depth + 1)
+            elif ctype == "multipart/alternative":
+                has_plain = any(
+                    c.get_content_type() == "text/plain" and not _is_attachment(c) for c in children
+                )
+                for child in children:
+                    self._visit(child, depth=depth + 1, use_html_text=not has_plain)
+            else:
+                for child in children:
+                    self._visit(child, depth=depth + 1, use_html_text=use_html_text)
+            return
+        data = _payload(part, self.parts)
+        if _is_attachment(part):
+            self._attachment(part, data)
+        elif ctype == "text/html":
+            markup = decode_text(data, _charset(part))
+            problems, text, links = html_read(markup)
+            if problems:
+                de = ", ".join(ACTIVE[p][0] for p in problems)
+                en = ", ".join(ACTIVE[p][1] for p in problems)
+                raise MimeRefusal(Refusal("html.active", {"what_de": de, "what_en": en}))
+            self.links.extend(links)
+            if use_html_text:
+                self.texts.append(text)
+        else:  # text/plain (other text types are attachments)
+            self.texts.append(decode_text(data, _charset(part)))
+
+    def _forwarded(self, inner: Message, *, depth: int) -> None:
+        self._check_headers(inner, top=True)
+        heading = [
+            "---- Weitergeleitete Nachricht / forwarded message ----",
+            f"Von / From: {single_line(header_text(inner.get('From', '')), 200)}",
+            f"Betreff / Subject: {single_line(header_text(inner.get('Subject', '')), 200)}",
+        ]
+        self.texts.append("\n".join(heading))
+        self._visit(inner, depth=depth, use_html_text=True)
+
+    def _attachment(self, part: Message, data: bytes) -> None:
+        ctype = part.get_content_type()
+        position = len(self.attachments) + 1
+        name = file_name(part)
+        if name is None or not name.strip():
+            extension = mimetypes.guess_extension(ctype) or ""
+            name = f"anhang-{position}{extension}"
+        extension = "." + name.rsplit(".", 1)[-1].lower().strip() if "." in name else ""
+        kind = _ARCHIVE_EXTENSIONS.get(extension) or _ARCHIVE_TYPES.get(ctype)
+        if kind is not None:
+            raise MimeRefusal(Refusal("archive.attachment", {"file": name, "kind": kind}))
+        path = self.workdir / f"part-{position:03d}"
+        path.write_bytes(data)
+        self.attachments.append(Attachment(name, ctype, str(path), len(data)))
+
+
+def _is_attachment(part: Message) -> bool:
+    if part.is_multipart():
+        return False
+    disposition = (part.get_content_disposition() or "").lower()
+    if disposition == "attachment":
+        return True
+    if part.get_param("filename", header="content-disposition") or part.get_param("name"):
+        return True
+    return part.get_content_type() not in {"text/plain", "text/html"}
+
+
+def _charset(part: Message) -> str | None:
+    value = part.get_param("charset")
+    if isinstance(value, tuple):  # RFC 2231 form: (charset, language, value)
+        value = value[2]
+    return value if isinstance(value, str) else None
+
+
+def _payload(part: Message, position: int) -> bytes:
+    # The payload as parsed: get_payload() would already decode 8-bit text with the
+    # part's charset label, before we had a chance to check that label.
+    payload = part._payload
+    if not isinstance(payload, str):
+        raise MimeRefusal(Refusal("mime.unparseable"))
+    raw = payload.encode("ascii", "surrogateescape")
+    encoding = str(part.get("Content-Transfer-Encoding", "7bit")).strip().lower()
+    if encoding == "base64":
+        compact = _WHITESPACE.sub(b"", raw)
+        if len(compact) % 4 or not _BASE64.fullmatch(compact):
+            raise MimeRefusal(Refusal("mime.broken_base64", {"part": position}))
+        try:
+            return binascii.a2b_base64(compact, strict_mode=True)
+        except binascii.Error:
+            raise MimeRefusal(Refusal("mime.broken_base64", {"part": position})) from None
+    if encoding == "quoted-printable":
+        return quopri.decodestring(raw)
+    if encoding in {"7bit", "8bit", "binary", ""}:
+        return raw
+    raise MimeRefusal(Refusal("mime.unparseable"))
+
+
+def _auto_submitted(message: Message) -> bool:
+    value = str(message.get("Auto-Submitted", "no")).split(";")[0].strip().lower()
+    suppress = str(message.get("X-Auto-Response-Suppress", "")).lower()
+    return value != "no" or any(word in suppress for word in ("all", "autoreply", "oof"))
+
+
+def _list_mail(message: Message) -> bool:
+    precedence = str(message.get("Precedence", "")).strip().lower()
+    return (
+        message.get("List-Id") is not None
+        or message.get("List-Unsubscribe") is not None
+        or precedence in {"bulk", "list", "junk"}
+    )
+
+
+__all__ = ["Attachment", "Examination", "codec_for", "examine"]

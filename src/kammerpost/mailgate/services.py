@@ -1,0 +1,347 @@
+"""Receiving one e-mail: the rules, the inspection of its attachments, the durable store.
+
+``mail_receive`` returns the SMTP answer for the end of DATA. It answers
+250 only after the raw message is in the mail archive and the inbound
+items are committed; anything unexpected (database or vault down, a bug
+in a check) becomes 451, never a silent accept, and leaves nothing
+half-stored behind (a blob without its row is an orphan the sweep removes).
+
+Several of our addresses in one mail: one inbound item per department,
+committed together, sharing one archived raw message and one
+acknowledgement - each department sees the mail in its own inbox.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Sequence
+from contextlib import ExitStack
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from kammerpost.accounts.models import User
+from kammerpost.chamber.models import Department
+from kammerpost.inspection import ClamdScanner, Inspector, Severity, Verdict, policy_named
+from kammerpost.intake.models import Channel, InboundItem, Sender
+from kammerpost.intake.services import (
+    IncomingFile,
+    inbound_item_receive,
+    intake_vault,
+    sender_for_address,
+)
+from kammerpost.privacy.services import audit_record, communication_preference_record_electronic
+from kammerpost.vault import Vault, VaultError, backend_from_url, default_url
+
+from .answers import (
+    Answer,
+    accepted_answer,
+    refusal_answer,
+    temporary_failure_answer,
+    unknown_recipient_answer,
+)
+from .examine import Attachment, Examination
+from .models import MailMessage
+from .outgoing import acknowledgement_send, acknowledgement_skip_reason
+from .prescan import prescan
+from .rules import MailLimits, Refusal
+from .sandbox import MailParserPool
+from .selectors import department_for_address
+
+log = logging.getLogger(__name__)
+
+_ARCHIVE_KINDS = {
+    "archive.zip": "ZIP",
+    "archive.rar": "RAR",
+    "archive.7z": "7-Zip",
+    "archive.gzip": "gzip",
+    "archive.bzip2": "bzip2",
+    "archive.xz": "xz",
+    "archive.zstd": "Zstandard",
+    "archive.tar": "tar",
+    "archive.cab": "CAB",
+    "archive.iso": "ISO",
+}
+
+
+def mail_limits() -> MailLimits:
+    return MailLimits(
+        max_message_bytes=settings.MAILGATE_MAX_MESSAGE_BYTES,
+        max_depth=settings.MAILGATE_MAX_DEPTH,
+        max_parts=settings.MAILGATE_MAX_PARTS,
+        max_header_bytes=settings.MAILGATE_MAX_HEADER_BYTES,
+        max_header_fields=settings.MAILGATE_MAX_HEADER_FIELDS,
+        max_encoded_words=settings.MAILGATE_MAX_ENCODED_WORDS,
+        max_text_chars=settings.MAILGATE_MAX_TEXT_CHARS,
+        parse_timeout_s=settings.MAILGATE_PARSE_TIMEOUT,
+        parse_memory_bytes=settings.MAILGATE_PARSE_MEMORY,
+    )
+
+
+def mail_archive_url() -> str:
+    """Where raw messages live: ``KAMMERPOST_MAIL_ARCHIVE_URL`` or ``<vault URL>/mail-archive``.
+
+    A namespace of its own, because the intake's orphan sweep removes every
+    vault blob that no document points to.
+    """
+    if settings.MAIL_ARCHIVE_URL:
+        return str(settings.MAIL_ARCHIVE_URL)
+    base = urlsplit(os.environ.get("KAMMERPOST_VAULT_URL", "").strip() or default_url())
+    return urlunsplit(base._replace(path=base.path.rstrip("/") + "/mail-archive"))
+
+
+@cache
+def mail_archive() -> Vault:
+    """The raw-message archive: the intake vault's keys on a storage place of its own."""
+    return Vault(backend_from_url(mail_archive_url()), intake_vault().keyring)
+
+
+_pool_lock = threading.Lock()
+_pool: MailParserPool | None = None
+
+
+def parser_pool() -> MailParserPool:
+    global _pool  # noqa: PLW0603 - one pool per gateway process
+    with _pool_lock:
+        if _pool is None:
+            _pool = MailParserPool(size=settings.MAILGATE_PARSERS)
+        return _pool
+
+
+def parser_pool_close() -> None:
+    """Stop the parser processes (tests, shutdown); the next message starts new ones."""
+    global _pool  # noqa: PLW0603 - one pool per gateway process
+    with _pool_lock:
+        if _pool is not None:
+            _pool.close()
+            _pool = None
+
+
+_local = threading.local()
+
+
+def _inspector() -> Inspector:
+    """One inspector per gateway thread (its helper thread must not be shared)."""
+    key = (settings.CLAMD_URL, settings.CLAMD_TIMEOUT)
+    if getattr(_local, "key", None) != key:
+        scanner = ClamdScanner(settings.CLAMD_URL, settings.CLAMD_TIMEOUT) if key[0] else None
+        _local.inspector = Inspector(policy_named("email"), scanner=scanner)
+        _local.key = key
+    inspector: Inspector = _local.inspector
+    return inspector
+
+
+def recipient_accept(address: str) -> Answer:
+    """The answer at RCPT: 250 for an active department's address, else 550 (never relay)."""
+    if department_for_address(address) is None:
+        return unknown_recipient_answer(settings.PORTAL_URL)
+    return Answer(250, "2.1.5", ("Empfaenger OK / recipient ok",))
+
+
+def mail_receive(
+    *, raw: bytes, envelope_from: str, recipients: Sequence[str], peer: str | None = None
+) -> Answer:
+    """The answer at the end of DATA for one message; never raises."""
+    try:
+        return _receive(raw, envelope_from, recipients, peer)
+    except Exception:
+        log.exception("mail from peer %s could not be received", peer)
+        return temporary_failure_answer()
+
+
+def _refused(refusal: Refusal, peer: str | None) -> Answer:
+    log.info("mail from peer %s refused: %s", peer, refusal.code)
+    return refusal_answer(refusal, settings.PORTAL_URL)
+
+
+def _receive(raw: bytes, envelope_from: str, recipients: Sequence[str], peer: str | None) -> Answer:
+    limits = mail_limits()
+    refusal = prescan(raw, limits)
+    if refusal is not None:
+        return _refused(refusal, peer)
+    departments: dict[int, Department] = {}
+    for address in recipients:
+        department = department_for_address(address)
+        if department is not None:
+            departments.setdefault(department.pk, department)
+    if not departments:
+        return unknown_recipient_answer(settings.PORTAL_URL)
+    with tempfile.TemporaryDirectory(prefix="kammerpost-mail-") as temp:
+        raw_path = Path(temp) / "message.eml"
+        raw_path.write_bytes(raw)
+        workdir = Path(temp) / "parts"
+        workdir.mkdir()
+        examination = parser_pool().examine(raw_path, workdir, limits)
+        if examination.refusal is None:
+            examination.refusal = _inspect(examination.attachments)
+        if examination.refusal is not None:
+            return _refused(examination.refusal, peer)
+        items = _store(
+            raw_path, examination, list(departments.values()), envelope_from, recipients, peer
+        )
+    _acknowledge(items, examination, envelope_from)
+    return accepted_answer([item.reference for item in items])
+
+
+def _inspect(attachments: Sequence[Attachment]) -> Refusal | None:
+    """The file policy on each attachment (with the virus scan); held files are accepted."""
+    inspector = _inspector()
+    for attachment in attachments:
+        inspection = inspector.inspect(attachment.path, name=attachment.name)
+        if inspection.verdict != Verdict.REJECTED:
+            continue
+        reason = next(r for r in inspection.reasons if r.severity == Severity.REJECT)
+        if reason.code in _ARCHIVE_KINDS or reason.code == "archive.other":
+            kind = _ARCHIVE_KINDS.get(reason.code, "Archiv")
+            return Refusal("archive.attachment", {"file": attachment.name, "kind": kind})
+        return Refusal(
+            "attachment.rejected",
+            {
+                "file": attachment.name,
+                "reason_de": reason.message_de,
+                "reason_en": reason.message_en,
+                "hint_de": reason.hint_de,
+                "hint_en": reason.hint_en,
+            },
+        )
+    return None
+
+
+def _store(  # noqa: PLR0917 - one caller, every value named at the call
+    raw_path: Path,
+    examination: Examination,
+    departments: Sequence[Department],
+    envelope_from: str,
+    recipients: Sequence[str],
+    peer: str | None,
+) -> list[InboundItem]:
+    archive = mail_archive()
+    with raw_path.open("rb") as source:
+        blob = archive.write(source)
+    try:
+        with transaction.atomic():
+            sender = sender_for_address(
+                email=examination.from_address, display_name=examination.from_name
+            )
+            _sender_link_account(sender)
+            communication_preference_record_electronic(
+                sender=sender, via="email", actor_label=sender.email
+            )
+            items = []
+            now = timezone.now()
+            for department in departments:
+                item = _item_receive(department, sender, examination, peer)
+                MailMessage.objects.create(
+                    item=item,
+                    archive_key=blob.key,
+                    size=blob.size,
+                    sha256=blob.sha256,
+                    message_id=examination.message_id[:255],
+                    envelope_from=envelope_from[:254],
+                    recipients=[r[:254] for r in recipients][:100],
+                    peer=peer,
+                    received_at=now,
+                )
+                items.append(item)
+    except BaseException:
+        with contextlib.suppress(VaultError):
+            archive.delete(blob.key)  # else an orphan for mail_archive_orphans_remove
+        raise
+    return items
+
+
+def _item_receive(
+    department: Department, sender: Sender, examination: Examination, peer: str | None
+) -> InboundItem:
+    with ExitStack() as stack:
+        files = [
+            IncomingFile(a.name, stack.enter_context(Path(a.path).open("rb")))
+            for a in examination.attachments
+        ]
+        return inbound_item_receive(
+            channel=Channel.EMAIL,
+            department=department,
+            sender=sender,
+            files=files,
+            subject=examination.subject,
+            text=examination.text,
+            actor_label=sender.email,
+            ip_address=peer,
+        )
+
+
+def _sender_link_account(sender: Sender) -> None:
+    """A sender address that belongs to exactly one active account is linked to it."""
+    if sender.user_id is not None:
+        return
+    users = list(User.objects.filter(email__iexact=sender.email, is_active=True)[:2])
+    if len(users) == 1:
+        Sender.objects.filter(pk=sender.pk, user__isnull=True).update(user=users[0])
+        sender.user = users[0]
+
+
+def _acknowledge(items: list[InboundItem], examination: Examination, envelope_from: str) -> None:
+    """Best effort: the mail is stored already; a failing relay must not make the sender resend."""
+    skip = acknowledgement_skip_reason(
+        envelope_from=envelope_from,
+        auto_submitted=examination.auto_submitted,
+        list_mail=examination.list_mail,
+    )
+    outcome, sent_at = skip, None
+    if not skip:
+        try:
+            acknowledgement_send(
+                items=items,
+                to=envelope_from,
+                subject=examination.subject,
+                message_id=examination.message_id,
+                attachments=len(examination.attachments),
+            )
+            outcome, sent_at = "sent", timezone.now()
+        except Exception:
+            log.exception("acknowledgement for %s failed", items[0].reference)
+            outcome = "failed"
+    with contextlib.suppress(Exception):
+        MailMessage.objects.filter(item__in=items).update(
+            acknowledgement=outcome, acknowledged_at=sent_at
+        )
+        if outcome == "sent":
+            for item in items:
+                audit_record(action="item.acknowledged", actor_label="mailgate", item=item)
+
+
+def mail_archive_orphans_remove(*, older_than: timedelta | None = None) -> int:
+    """Delete archived messages no MailMessage points to (a receive that died mid-way).
+
+    Only blobs older than the grace period go: a receive may still be writing.
+    """
+    grace = (
+        older_than
+        if older_than is not None
+        else timedelta(seconds=settings.INTAKE_ORPHAN_GRACE_SECONDS)
+    )
+    cutoff = timezone.now() - grace
+    archive = mail_archive()
+    candidates = [key for key, written in archive.keys() if written <= cutoff]  # noqa: SIM118
+    removed = 0
+    for start in range(0, len(candidates), 500):
+        batch = candidates[start : start + 500]
+        known = set(
+            MailMessage.objects.filter(archive_key__in=batch).values_list("archive_key", flat=True)
+        )
+        for key in batch:
+            if key not in known:
+                archive.delete(key)
+                removed += 1
+    if removed:
+        audit_record(action="mail.orphans_removed", detail={"count": removed})
+    return removed
