@@ -76,11 +76,16 @@ INSTALLED_APPS = [
     "kammerpost.pages",
     "kammerpost.demo",
     "django_tasks_db",
+    # After our apps: kammerpost.accounts' templates override allauth's.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
 ]
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kammerpost.pages.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,6 +93,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in pages are never cached (security.md 19).
+    "kammerpost.pages.middleware.NoStoreForSignedInMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Staff without an activated second factor reach only its setup (security.md 5).
+    "kammerpost.accounts.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -146,6 +156,88 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
+
+# --- accounts (security.md 1-7, 21; django-allauth) --------------------------
+# Only allauth's backend: people sign in with their e-mail address, and the
+# admin's own login form (username, no second factor) is routed to allauth's.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+ACCOUNT_ADAPTER = "kammerpost.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "kammerpost.accounts.forms.SignupForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The model keeps a username: an opaque handle the adapter derives, never shown.
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Confirming is a POST: mail scanners that follow links confirm nothing.
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+# A confirmation link is good for one day (security.md 3).
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 1
+# Registration and reset answer the same whether an address exists (security.md 2).
+ACCOUNT_PREVENT_ENUMERATION = True
+# No "remember me": a session ends with the idle timeout below.
+ACCOUNT_SESSION_REMEMBER = False
+# Changing e-mail, password or second factor needs a password entered in the
+# last five minutes (security.md 7).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+MFA_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Kammerpost: "
+# Bots fill every field; people never see this one (security.md 21).
+ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD = "website"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+ACCOUNT_RATE_LIMITS = {
+    # The 11th failed login per address within 15 minutes is refused; an office
+    # behind one address gets 30 (security.md 4). TOTP codes count here too.
+    "login_failed": "30/15m/ip,10/15m/key",
+    "login": "60/m/ip",
+    # Registration: a person registers once; 10 an hour per address is generous (security.md 21).
+    "signup": "10/h/ip",
+    # Reset mails: 5 an hour per address to stop mail bombing, 20 per IP.
+    "reset_password": "20/h/ip,5/h/key",
+    "reset_password_from_key": "20/m/ip",
+    # Resending the confirmation mail: once every three minutes per address.
+    "confirm_email": "1/180s/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+# Reset links live one hour (security.md 3).
+PASSWORD_RESET_TIMEOUT = 3600
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "pages:start"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = CHAMBER_NAME
+# One period either side forgives a phone clock 30 s off; a used code stays used
+# for the whole window (allauth keeps it in the shared cache).
+MFA_TOTP_TOLERANCE = 1
+# Invitations to a business are good for seven days (security.md 3).
+ACCOUNTS_INVITATION_DAYS = int(os.environ.get("KAMMERPOST_INVITATION_DAYS", "7"))
+# An activation code travels by post: 90 days leave time for holidays.
+ACCOUNTS_ACTIVATION_CODE_DAYS = int(os.environ.get("KAMMERPOST_ACTIVATION_CODE_DAYS", "90"))
+# Activation attempts per business and per IP: 5 an hour, then a pause (the
+# code has ~60 bits; this keeps guessing hopeless even without them).
+ACCOUNTS_ACTIVATION_ATTEMPTS = 5
+ACCOUNTS_ACTIVATION_WINDOW_SECONDS = 3600
+# Invitations: an administrator sends at most 20 an hour (security.md 21).
+ACCOUNTS_INVITATION_ATTEMPTS = 20
+
+# Rate limits and used TOTP codes must be shared by all web processes: the
+# database by default (table created by a migration), Redis if configured.
+CACHE_URL = os.environ.get("KAMMERPOST_CACHE_URL", "").strip()
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "kammerpost_cache",
+        }
+    )
+}
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
@@ -272,6 +364,10 @@ SECURE_CSP = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features no page of ours uses; a smuggled script gets none of them either.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: [] for feature in ("camera", "microphone", "geolocation", "payment", "usb")
+}
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -76,7 +76,7 @@ def test_a_19_9_mb_message_passes_the_prescan_quickly() -> None:
     )
     started = time.perf_counter()
     assert prescan(raw, LIMITS) is None
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 1.0
 
 
 def test_gmail_style_file_name_is_decoded(tmp_path: Path) -> None:

@@ -24,3 +24,28 @@ class Department(models.Model):
     @property
     def email(self) -> str:
         return f"{self.mailbox}@{settings.CHAMBER_DOMAIN}"
+
+
+class StaffMembership(models.Model):
+    """A clerk works in a department; a clerk may work in several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_memberships"
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="staff_memberships"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["department__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "department"], name="chamber_staffmembership_unique"
+            )
+        ]
+        verbose_name = "Zuordnung zu einem Bereich"
+        verbose_name_plural = "Zuordnungen zu Bereichen"
+
+    def __str__(self) -> str:
+        return f"{self.user.email} – {self.department.name}"

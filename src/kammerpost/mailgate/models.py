@@ -25,7 +25,8 @@ class MailMessage(models.Model):
     recipients = models.JSONField(default=list)
     peer = models.GenericIPAddressField(null=True, blank=True)
     received_at = models.DateTimeField()
-    # "sent", or why none was sent: "null_sender", "auto_submitted", "list", "failed", ...
+    # "pending", "sent", "failed", or why none may be sent (RFC 3834): "null_sender",
+    # "auto_submitted", "list", "robot", "own_domain", "invalid_address"
     acknowledgement = models.CharField(max_length=32, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
 

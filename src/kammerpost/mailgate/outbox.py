@@ -43,12 +43,9 @@ class OutboxEmailBackend(BaseEmailBackend):
                 out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
+            # The rename makes it appear whole; an acknowledgement lost with the
+            # directory entry in a power cut is not worth another fsync per mail.
             Path(temp_name).replace(target)
-            directory = os.open(self.directory, os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
         except BaseException:
             with contextlib.suppress(OSError):
                 Path(temp_name).unlink()

@@ -238,10 +238,16 @@ def _store(  # noqa: PLR0917 - one caller, every value named at the call
             )
             items = []
             now = timezone.now()
+            skip = acknowledgement_skip_reason(
+                envelope_from=envelope_from,
+                auto_submitted=examination.auto_submitted,
+                list_mail=examination.list_mail,
+            )
             for department in departments:
                 item = _item_receive(department, sender, examination, peer)
-                MailMessage.objects.create(
+                item.mail_message = MailMessage.objects.create(
                     item=item,
+                    acknowledgement=skip or "pending",
                     archive_key=blob.key,
                     size=blob.size,
                     sha256=blob.sha256,
@@ -291,32 +297,24 @@ def _sender_link_account(sender: Sender) -> None:
 
 def _acknowledge(items: list[InboundItem], examination: Examination, envelope_from: str) -> None:
     """Best effort: the mail is stored already; a failing relay must not make the sender resend."""
-    skip = acknowledgement_skip_reason(
-        envelope_from=envelope_from,
-        auto_submitted=examination.auto_submitted,
-        list_mail=examination.list_mail,
-    )
-    outcome, sent_at = skip, None
-    if not skip:
-        try:
-            acknowledgement_send(
-                items=items,
-                to=envelope_from,
-                subject=examination.subject,
-                message_id=examination.message_id,
-                attachments=len(examination.attachments),
-            )
-            outcome, sent_at = "sent", timezone.now()
-        except Exception:
-            log.exception("acknowledgement for %s failed", items[0].reference)
-            outcome = "failed"
+    if items[0].mail_message.acknowledgement != "pending":
+        return  # RFC 3834: no answer to robots, lists and null senders
+    try:
+        acknowledgement_send(
+            items=items,
+            to=envelope_from,
+            subject=examination.subject,
+            message_id=examination.message_id,
+            attachments=len(examination.attachments),
+        )
+        outcome, sent_at = "sent", timezone.now()
+    except Exception:
+        log.exception("acknowledgement for %s failed", items[0].reference)
+        outcome, sent_at = "failed", None
     with contextlib.suppress(Exception):
         MailMessage.objects.filter(item__in=items).update(
             acknowledgement=outcome, acknowledged_at=sent_at
         )
-        if outcome == "sent":
-            for item in items:
-                audit_record(action="item.acknowledged", actor_label="mailgate", item=item)
 
 
 def mail_archive_orphans_remove(*, older_than: timedelta | None = None) -> int:

@@ -7,8 +7,19 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from kammerpost.accounts.services import demo_administrator_ensure
+from kammerpost.accounts.services import DemoLogin, demo_accounts_ensure
 from kammerpost.chamber.services import departments_ensure_demo
+
+
+def _describe(login: DemoLogin) -> str:
+    lines = [f"{login.role}: {login.email} / {login.password}"]
+    if login.totp_secret:
+        lines.append(f"  TOTP-Schlüssel / secret (Authenticator-App): {login.totp_secret}")
+    if login.recovery_codes:
+        lines.append(
+            "  Wiederherstellungscodes / recovery codes: " + " ".join(login.recovery_codes)
+        )
+    return "\n".join(lines) + "\n"
 
 
 class Command(BaseCommand):
@@ -18,9 +29,13 @@ class Command(BaseCommand):
         for department in departments_ensure_demo():
             self.stdout.write(f"Bereich / department: {department.name} <{department.email}>")
         login_file = settings.VAR_DIR / "demo-logins.txt"
-        _, password = demo_administrator_ensure()
-        if password is not None:
-            login_file.write_text(f"Administrator: admin / {password}\n")
+        logins = demo_accounts_ensure()
+        if logins:
+            # Written once, readable only by the operator: the passwords exist nowhere else.
+            login_file.parent.mkdir(parents=True, exist_ok=True)
+            login_file.touch(mode=0o600)
             login_file.chmod(0o600)
-        self.stdout.write("Demo-Zugänge / demo logins:")
+            with login_file.open("a") as out:
+                out.write("".join(_describe(login) for login in logins))
+        self.stdout.write("Demo-Zugänge / demo logins (Anmeldung mit E-Mail-Adresse):")
         self.stdout.write(login_file.read_text() if login_file.exists() else "(none)\n")
