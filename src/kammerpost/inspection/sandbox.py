@@ -11,6 +11,7 @@ there cannot kill one hung task without breaking the whole pool.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import json
@@ -157,4 +158,5 @@ def shared_pool() -> ParserPool:
     with _shared_lock:
         if _shared is None:
             _shared = ParserPool(size=max(1, min(4, os.cpu_count() or 1)))
+            atexit.register(_shared.close)
         return _shared
