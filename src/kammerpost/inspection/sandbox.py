@@ -37,15 +37,18 @@ _DAMAGED: Final = {
 _MAX_REPLY: Final = 4 * 1024 * 1024
 
 
-class _WorkerFailedError(Exception):
-    pass
+class WorkerFailedError(Exception):
+    """A worker timed out, died or answered something that is not a JSON object."""
 
 
-class _Worker:
-    def __init__(self, memory_bytes: int) -> None:
-        self.memory_bytes = memory_bytes
+class WorkerProcess:
+    """One long-lived ``python -m MODULE ARGS...`` that answers one JSON line per request."""
+
+    def __init__(self, command: tuple[str, ...], max_reply: int = _MAX_REPLY) -> None:
+        self.command = command
+        self.max_reply = max_reply
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kammerpost.inspection.worker", str(memory_bytes)],
+            [sys.executable, "-m", *command],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -55,12 +58,12 @@ class _Worker:
 
     def ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
         if self.process.stdin is None or self.process.stdout is None:
-            raise _WorkerFailedError("no pipes")
+            raise WorkerFailedError("no pipes")
         try:
             self.process.stdin.write(json.dumps(request).encode() + b"\n")
             self.process.stdin.flush()
         except OSError as exc:
-            raise _WorkerFailedError("worker gone") from exc
+            raise WorkerFailedError("worker gone") from exc
         fd = self.process.stdout.fileno()
         deadline = time.monotonic() + timeout
         with selectors.DefaultSelector() as sel:
@@ -68,20 +71,20 @@ class _Worker:
             while b"\n" not in self._buffer:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not sel.select(remaining):
-                    raise _WorkerFailedError("timeout")
-                chunk = os.read(fd, 65536)
+                    raise WorkerFailedError("timeout")
+                chunk = os.read(fd, 1 << 20)
                 if not chunk:
-                    raise _WorkerFailedError("worker died")
+                    raise WorkerFailedError("worker died")
                 self._buffer += chunk
-                if len(self._buffer) > _MAX_REPLY:
-                    raise _WorkerFailedError("reply too large")
+                if len(self._buffer) > self.max_reply:
+                    raise WorkerFailedError("reply too large")
         line, _, self._buffer = self._buffer.partition(b"\n")
         try:
             reply = json.loads(line)
         except ValueError as exc:
-            raise _WorkerFailedError("garbled reply") from exc
+            raise WorkerFailedError("garbled reply") from exc
         if not isinstance(reply, dict):
-            raise _WorkerFailedError("garbled reply")
+            raise WorkerFailedError("garbled reply")
         return reply
 
     def kill(self) -> None:
@@ -94,31 +97,36 @@ class _Worker:
                     stream.close()
 
 
-class ParserPool:
-    """A fixed number of parser processes, started on first use."""
+class WorkerPool:
+    """A fixed number of worker processes, started on first use; thread-safe.
 
-    def __init__(self, size: int = 1) -> None:
-        self._idle: queue.Queue[_Worker | None] = queue.Queue()
+    A worker that fails is killed and its slot starts a fresh one next time,
+    so one hostile input costs one process, never the caller.
+    """
+
+    def __init__(self, size: int = 1, max_reply: int = _MAX_REPLY) -> None:
+        self._idle: queue.Queue[WorkerProcess | None] = queue.Queue()
         for _ in range(size):
             self._idle.put(None)  # a free slot; the process starts when needed
         self._size = size
+        self._max_reply = max_reply
 
-    def check(self, kind: str, path: str, limits: Limits) -> Findings:
-        """Run the format rules for ``kind`` on ``path``; never raises for bad input."""
+    def ask(
+        self, command: tuple[str, ...], request: dict[str, Any], timeout: float
+    ) -> dict[str, Any] | None:
+        """The reply of a worker running ``command``; None if it failed (it was replaced)."""
         worker = self._idle.get()
         try:
-            if worker is None or worker.memory_bytes != limits.parse_memory_bytes:
+            if worker is None or worker.command != command:
                 if worker is not None:
                     worker.kill()
-                worker = _Worker(limits.parse_memory_bytes)
-            request = {"kind": kind, "path": path, "limits": dataclasses.asdict(limits)}
+                worker = WorkerProcess(command, self._max_reply)
             try:
-                reply = worker.ask(request, limits.parse_timeout_s)
-            except _WorkerFailedError:
+                return worker.ask(request, timeout)
+            except WorkerFailedError:
                 worker.kill()
                 worker = None
-                return _single("file.too_complex")
-            return _findings_from(reply, kind)
+                return None
         finally:
             self._idle.put(worker)
 
@@ -127,6 +135,19 @@ class ParserPool:
             worker = self._idle.get()
             if worker is not None:
                 worker.kill()
+
+
+class ParserPool(WorkerPool):
+    """Parser processes for the format rules (``kammerpost.inspection.worker``)."""
+
+    def check(self, kind: str, path: str, limits: Limits) -> Findings:
+        """Run the format rules for ``kind`` on ``path``; never raises for bad input."""
+        command = ("kammerpost.inspection.worker", str(limits.parse_memory_bytes))
+        request = {"kind": kind, "path": path, "limits": dataclasses.asdict(limits)}
+        reply = self.ask(command, request, limits.parse_timeout_s)
+        if reply is None:
+            return _single("file.too_complex")
+        return _findings_from(reply, kind)
 
 
 def _single(code: str) -> Findings:
