@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -339,7 +339,25 @@ def documents_due_enqueue(*, now: datetime | None = None) -> int:
 
 
 def vault_orphans_remove(*, older_than: timedelta | None = None) -> int:
-    """Delete blobs no document points to (left by a receive that died before its commit).
+    """Delete blobs no document points to (left by a receive that died before its commit)."""
+    return blobs_unreferenced_remove(
+        vault=intake_vault(),
+        referenced=lambda keys: set(
+            Document.objects.filter(vault_key__in=keys).values_list("vault_key", flat=True)
+        ),
+        action="vault.orphans_removed",
+        older_than=older_than,
+    )
+
+
+def blobs_unreferenced_remove(
+    *,
+    vault: Vault,
+    referenced: Callable[[list[str]], set[str]],
+    action: str,
+    older_than: timedelta | None = None,
+) -> int:
+    """Delete the blobs of ``vault`` that ``referenced`` does not name; returns how many.
 
     Only blobs older than the grace period go: younger ones may belong to a
     receive that is still writing.
@@ -350,19 +368,16 @@ def vault_orphans_remove(*, older_than: timedelta | None = None) -> int:
         else timedelta(seconds=settings.INTAKE_ORPHAN_GRACE_SECONDS)
     )
     cutoff = timezone.now() - grace
-    vault = intake_vault()
     # Vault.keys() yields (key, written) pairs; it is no dict.
     candidates = [key for key, written in vault.keys() if written <= cutoff]  # noqa: SIM118
     removed = 0
     for start in range(0, len(candidates), 500):
         batch = candidates[start : start + 500]
-        known = set(
-            Document.objects.filter(vault_key__in=batch).values_list("vault_key", flat=True)
-        )
+        known = referenced(batch)
         for key in batch:
             if key not in known:
                 vault.delete(key)
                 removed += 1
     if removed:
-        audit_record(action="vault.orphans_removed", detail={"count": removed})
+        audit_record(action=action, detail={"count": removed})
     return removed

@@ -35,11 +35,12 @@ from kammerpost.inspection import ClamdScanner, Inspector, Severity, Verdict, po
 from kammerpost.intake.models import Channel, InboundItem, Sender
 from kammerpost.intake.services import (
     IncomingFile,
+    blobs_unreferenced_remove,
     inbound_item_receive,
     intake_vault,
     sender_for_address,
 )
-from kammerpost.privacy.services import audit_record, communication_preference_record_electronic
+from kammerpost.privacy.services import communication_preference_record_electronic
 from kammerpost.vault import Vault, VaultError, backend_from_url, default_url
 
 from .answers import (
@@ -318,28 +319,12 @@ def _acknowledge(items: list[InboundItem], examination: Examination, envelope_fr
 
 
 def mail_archive_orphans_remove(*, older_than: timedelta | None = None) -> int:
-    """Delete archived messages no MailMessage points to (a receive that died mid-way).
-
-    Only blobs older than the grace period go: a receive may still be writing.
-    """
-    grace = (
-        older_than
-        if older_than is not None
-        else timedelta(seconds=settings.INTAKE_ORPHAN_GRACE_SECONDS)
+    """Delete archived messages no MailMessage points to (a receive that died mid-way)."""
+    return blobs_unreferenced_remove(
+        vault=mail_archive(),
+        referenced=lambda keys: set(
+            MailMessage.objects.filter(archive_key__in=keys).values_list("archive_key", flat=True)
+        ),
+        action="mail.orphans_removed",
+        older_than=older_than,
     )
-    cutoff = timezone.now() - grace
-    archive = mail_archive()
-    candidates = [key for key, written in archive.keys() if written <= cutoff]  # noqa: SIM118
-    removed = 0
-    for start in range(0, len(candidates), 500):
-        batch = candidates[start : start + 500]
-        known = set(
-            MailMessage.objects.filter(archive_key__in=batch).values_list("archive_key", flat=True)
-        )
-        for key in batch:
-            if key not in known:
-                archive.delete(key)
-                removed += 1
-    if removed:
-        audit_record(action="mail.orphans_removed", detail={"count": removed})
-    return removed
