@@ -3,62 +3,40 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
-import reportlab
 from django.conf import settings
 from django.utils import timezone
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Paragraph, Spacer
 
-_FONT_DIR = Path(reportlab.__file__).parent / "fonts"
-
-
-def _fonts() -> tuple[str, str]:
-    if "KammerpostSans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("KammerpostSans", str(_FONT_DIR / "Vera.ttf")))
-        pdfmetrics.registerFont(TTFont("KammerpostSans-Bold", str(_FONT_DIR / "VeraBd.ttf")))
-    return "KammerpostSans", "KammerpostSans-Bold"
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+from kammerpost.printing import a4_document, pdf_escape, pdf_fonts
 
 
 def activation_letter_pdf(
     *, betriebsnummer: str, code: str, recipient: str, expires_at: timezone.datetime
 ) -> bytes:
     """A one-page letter: address block, Betriebsnummer, the code, how to use it."""
-    regular, bold = _fonts()
+    regular, bold = pdf_fonts()
     body = ParagraphStyle("body", fontName=regular, fontSize=10.5, leading=14)
     heading = ParagraphStyle("heading", parent=body, fontName=bold, fontSize=14, leading=18)
     code_style = ParagraphStyle("code", parent=body, fontName=bold, fontSize=18, leading=24)
     out = io.BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=25 * mm,
-        rightMargin=20 * mm,
-        topMargin=20 * mm,
-        bottomMargin=20 * mm,
-        title=f"Aktivierungscode Betriebsnummer {betriebsnummer}",
-        author=settings.CHAMBER_NAME,
-        lang="de-DE",
+    doc = a4_document(
+        out, title=f"Aktivierungscode Betriebsnummer {betriebsnummer}", left_margin_mm=25
     )
     portal = settings.PORTAL_URL
     expires = timezone.localtime(expires_at).strftime("%d.%m.%Y")
     today = timezone.localtime().strftime("%d.%m.%Y")
-    address = "<br/>".join(_escape(line.strip()) for line in recipient.splitlines() if line.strip())
+    address = "<br/>".join(
+        pdf_escape(line.strip()) for line in recipient.splitlines() if line.strip()
+    )
     story = [
-        Paragraph(_escape(settings.CHAMBER_NAME), body),
+        Paragraph(pdf_escape(settings.CHAMBER_NAME), body),
         Spacer(1, 18 * mm),
         Paragraph(address, body),
         Spacer(1, 14 * mm),
-        Paragraph(f"Datum: {today} · Betriebsnummer: {_escape(betriebsnummer)}", body),
+        Paragraph(f"Datum: {today} · Betriebsnummer: {pdf_escape(betriebsnummer)}", body),
         Spacer(1, 8 * mm),
         Paragraph("Ihr Aktivierungscode für die Kammerpost", heading),
         Spacer(1, 4 * mm),
@@ -69,10 +47,10 @@ def activation_letter_pdf(
             body,
         ),
         Spacer(1, 6 * mm),
-        Paragraph(_escape(code), code_style),
+        Paragraph(pdf_escape(code), code_style),
         Spacer(1, 6 * mm),
         Paragraph(
-            f"So geht es: Melden Sie sich unter {_escape(portal)} an, öffnen Sie „Mein Konto“, "
+            f"So geht es: Melden Sie sich unter {pdf_escape(portal)} an, öffnen Sie „Mein Konto“, "
             "wählen Sie Ihren Betrieb und dort „Mit der Handwerksrolle verknüpfen“. Geben Sie die "
             "Betriebsnummer und den Code ein.",
             body,

@@ -1,34 +1,27 @@
 """The acknowledgement of receipt (Eingangsbestätigung), as HTML and as PDF.
 
 Both are drawn from one description of the receipt, so they never disagree.
-The PDF uses the Bitstream Vera font bundled with ReportLab, which covers
-German and other Western European names without system fonts.
+The PDF's fonts and page come from ``kammerpost.printing``.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
-import reportlab
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from kammerpost.inspection import FORMATS
+from kammerpost.printing import a4_document, pdf_escape, pdf_fonts
 
 from .models import Document, InboundItem
 from .selectors import signature_text
-
-_FONT_DIR = Path(reportlab.__file__).parent / "fonts"
 
 
 @dataclass(frozen=True)
@@ -83,31 +76,14 @@ def receipt_html(item: InboundItem) -> str:
     return render_to_string("intake/receipt.html", {"receipt": receipt_for(item)})
 
 
-def _fonts() -> tuple[str, str]:
-    if "KammerpostSans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("KammerpostSans", str(_FONT_DIR / "Vera.ttf")))
-        pdfmetrics.registerFont(TTFont("KammerpostSans-Bold", str(_FONT_DIR / "VeraBd.ttf")))
-    return "KammerpostSans", "KammerpostSans-Bold"
-
-
 def receipt_pdf(item: InboundItem) -> bytes:
     receipt = receipt_for(item)
-    regular, bold = _fonts()
+    regular, bold = pdf_fonts()
     body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=13)
     small = ParagraphStyle("small", parent=body, fontSize=7.5, leading=9)
     heading = ParagraphStyle("heading", parent=body, fontName=bold, fontSize=16, leading=20)
     out = io.BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=20 * mm,
-        bottomMargin=20 * mm,
-        title=f"Eingangsbestätigung {receipt.reference}",
-        author=receipt.chamber,
-        lang="de-DE",
-    )
+    doc = a4_document(out, title=f"Eingangsbestätigung {receipt.reference}")
     facts = [
         ["Aktenzeichen des Eingangs / Reference", receipt.reference],
         ["Eingegangen am / Received", receipt.received_at],
@@ -120,8 +96,8 @@ def receipt_pdf(item: InboundItem) -> bytes:
             [
                 str(line.position),
                 Paragraph(
-                    f"{_escape(line.name)}<br/>SHA-256: {line.sha256}"
-                    + (f"<br/>Signatur: {_escape(line.signature)}" if line.signature else ""),
+                    f"{pdf_escape(line.name)}<br/>SHA-256: {line.sha256}"
+                    + (f"<br/>Signatur: {pdf_escape(line.signature)}" if line.signature else ""),
                     small,
                 ),
                 f"{line.size:,} B".replace(",", "."),
@@ -138,7 +114,7 @@ def receipt_pdf(item: InboundItem) -> bytes:
         ]
     )
     story = [
-        Paragraph(_escape(receipt.chamber), body),
+        Paragraph(pdf_escape(receipt.chamber), body),
         Spacer(1, 6 * mm),
         Paragraph("Eingangsbestätigung / Acknowledgement of receipt", heading),
         Spacer(1, 4 * mm),
@@ -167,7 +143,3 @@ def receipt_pdf(item: InboundItem) -> bytes:
     ]
     doc.build(story)
     return out.getvalue()
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
