@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "kammerpost.privacy",
     "kammerpost.mailgate",
     "kammerpost.pages",
+    "kammerpost.portal",
+    "kammerpost.backoffice",
     "kammerpost.demo",
     "django_tasks_db",
     # After our apps: kammerpost.accounts' templates override allauth's.
@@ -274,6 +276,11 @@ INTAKE_RETRY_BASE_SECONDS = int(os.environ.get("KAMMERPOST_INTAKE_RETRY_BASE_SEC
 INTAKE_RETRY_MAX_SECONDS = int(os.environ.get("KAMMERPOST_INTAKE_RETRY_MAX_SECONDS", "3600"))
 # Blobs without a document are removed only after this long: a receive may still be writing.
 INTAKE_ORPHAN_GRACE_SECONDS = int(os.environ.get("KAMMERPOST_INTAKE_ORPHAN_GRACE_SECONDS", "3600"))
+
+# Portal drafts (files waiting for "send") are deleted after this long: a day.
+PORTAL_DRAFT_MAX_AGE_SECONDS = int(
+    os.environ.get("KAMMERPOST_PORTAL_DRAFT_MAX_AGE_SECONDS", "86400")
+)
 
 # --- mail (policy.md 2; security.md 22-24) -----------------------------------
 # The gateway `kammerpost mailgate`: standalone on localhost, behind Postfix in

@@ -10,5 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("konto/", include("kammerpost.accounts.urls")),
     path("konto/", include("allauth.urls")),
+    path("portal/", include("kammerpost.portal.urls")),
+    path("intern/", include("kammerpost.backoffice.urls")),
     path("", include("kammerpost.pages.urls")),
 ]

@@ -64,6 +64,14 @@ class InboundItem(models.Model):
     text = models.TextField(blank=True)
     form_data = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.NEW)
+    # The clerk working on the item (back office); nobody until someone takes it.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_items",
+    )
     received_at = models.DateTimeField(db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

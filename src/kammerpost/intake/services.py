@@ -207,6 +207,65 @@ def _item_create(
     return item
 
 
+def documents_add(
+    *,
+    item: InboundItem,
+    files: Sequence[IncomingFile],
+    policy_name: str | None = None,
+    actor_label: str = "system",
+    ip_address: str | None = None,
+) -> list[Document]:
+    """Add files to an existing item (a message in its thread); same pipeline as a receive."""
+    vault = intake_vault()
+    policy = policy_name or CHANNEL_POLICIES[Channel(item.channel)]
+    stored: list[BlobInfo] = []
+    try:
+        for incoming in files:
+            stored.append(vault.write(incoming.source))
+        with transaction.atomic():
+            locked = InboundItem.objects.select_for_update().get(pk=item.pk)
+            last = locked.documents.order_by("-position").values_list("position", flat=True)
+            start = (last.first() or 0) + 1
+            now = timezone.now()
+            due = now + timedelta(seconds=settings.INTAKE_REQUEUE_SECONDS)
+            documents = [
+                Document.objects.create(
+                    item=locked,
+                    position=position,
+                    original_name=clean_name(incoming.name).display,
+                    size=blob.size,
+                    sha256=blob.sha256,
+                    vault_key=blob.key,
+                    policy_name=policy,
+                    received_at=now,
+                    due_at=due,
+                )
+                for position, (incoming, blob) in enumerate(
+                    zip(files, stored, strict=True), start=start
+                )
+            ]
+            if documents:
+                # New undecided documents: the item is no longer complete.
+                InboundItem.objects.filter(pk=item.pk).update(completed_at=None)
+            audit_record(
+                action="item.documents_added",
+                actor_label=actor_label,
+                item=locked,
+                ip_address=ip_address,
+                detail={"documents": len(documents)},
+            )
+            ids = [d.pk for d in documents]
+            transaction.on_commit(lambda: _enqueue_inspections(ids), robust=True)
+    except BaseException:
+        for blob in stored:
+            try:
+                vault.delete(blob.key)
+            except VaultError:
+                log.warning("could not remove blob %s after a failed add", blob.key)
+        raise
+    return documents
+
+
 def _enqueue_inspections(document_ids: Sequence[int]) -> None:
     for document_id in document_ids:
         tasks.document_inspect_task.enqueue(document_id)

@@ -1,0 +1,1 @@
+"""The customer portal: online procedures, uploads with immediate inspection, Meine Vorgänge."""

@@ -1,0 +1,2 @@
+class PortalError(Exception):
+    """A refusal with a user-facing message."""

@@ -1,0 +1,299 @@
+"""Portal pages: parse input, call one service or selector, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kammerpost.accounts.adapter import client_ip
+from kammerpost.chamber.models import Department
+from kammerpost.inspection import policy_named
+from kammerpost.intake.receipts import receipt_html, receipt_pdf
+from kammerpost.intake.services import IncomingFile
+
+from . import access, selectors, services
+from .exceptions import PortalError
+from .forms import MessageForm, ProcedureForm, UploadForm
+from .procedures import Procedure, procedures_all
+
+
+def _procedure(slug: str) -> Procedure:
+    procedure = procedures_all().get(slug)
+    if procedure is None:
+        raise Http404
+    return procedure
+
+
+def _draft(request: HttpRequest, draft_id: str) -> tuple[dict[str, Any], Procedure]:
+    """A draft of this session only; anything else is a 404."""
+    draft = request.session.get(services.SESSION_KEY, {}).get(draft_id)
+    if draft is None:
+        raise Http404
+    return draft, _procedure(draft["procedure"])
+
+
+def _reasons_localised(entry: dict[str, Any]) -> list[dict[str, str]]:
+    english = (get_language() or "de").startswith("en")
+    return [
+        {
+            "code": r["code"],
+            "message": r["message_en" if english else "message_de"],
+            "hint": r["hint_en" if english else "hint_de"],
+        }
+        for r in entry["reasons"]
+    ]
+
+
+@never_cache
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/index.html", {"procedures": procedures_all().values()})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def procedure_start(request: HttpRequest, slug: str) -> HttpResponse:
+    procedure = _procedure(slug)
+    form = ProcedureForm(request.POST or None, procedure=procedure, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        draft_id = services.draft_start(
+            session=request.session, procedure=procedure, values=form.cleaned_values()
+        )
+        return redirect("portal:draft-files", draft_id=draft_id)
+    return render(request, "portal/fields.html", {"procedure": procedure, "form": form})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_fields(request: HttpRequest, draft_id: str) -> HttpResponse:
+    draft, procedure = _draft(request, draft_id)
+    if draft["submitted"]:
+        return redirect("portal:item-receipt", reference=draft["submitted"])
+    form = ProcedureForm(
+        request.POST if request.method == "POST" else None,
+        initial=draft["values"],
+        procedure=procedure,
+        user=request.user,
+    )
+    if request.method == "POST" and form.is_valid():
+        services.draft_values_set(
+            session=request.session, draft=draft, values=form.cleaned_values()
+        )
+        return redirect("portal:draft-check", draft_id=draft_id)
+    return render(
+        request, "portal/fields.html", {"procedure": procedure, "form": form, "draft_id": draft_id}
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_files(request: HttpRequest, draft_id: str) -> HttpResponse:
+    draft, procedure = _draft(request, draft_id)
+    if draft["submitted"]:
+        return redirect("portal:item-receipt", reference=draft["submitted"])
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "remove":
+            services.draft_file_remove(
+                session=request.session,
+                draft_id=draft_id,
+                draft=draft,
+                file_id=request.POST.get("file", ""),
+            )
+            return redirect("portal:draft-files", draft_id=draft_id)
+        if action == "continue":
+            errors = services.draft_files_problems(procedure=procedure, draft=draft)
+            if not errors:
+                return redirect("portal:draft-check", draft_id=draft_id)
+        else:
+            form = UploadForm(request.POST, request.FILES)
+            if form.is_valid() and procedure.slot(form.cleaned_data["slot"]) is not None:
+                upload = form.cleaned_data["file"]
+                services.draft_file_add(
+                    session=request.session,
+                    draft_id=draft_id,
+                    draft=draft,
+                    procedure=procedure,
+                    slot_name=form.cleaned_data["slot"],
+                    name=upload.name,
+                    chunks=upload.chunks(),
+                )
+                return redirect("portal:draft-files", draft_id=draft_id)
+            slot = request.POST.get("slot", "")
+            errors = [(slot, _("Wählen Sie eine Datei aus."))]
+    slots = []
+    for slot in procedure.slots:
+        files = [
+            {**f, "reasons_shown": _reasons_localised(f)}
+            for f in draft["files"]
+            if f["slot"] == slot.name
+        ]
+        slots.append(
+            {
+                "slot": slot,
+                "files": files,
+                "error": next((m for s, m in errors if s == slot.name), ""),
+                "allowed": _allowed(slot.policy),
+            }
+        )
+    return render(
+        request,
+        "portal/files.html",
+        {"procedure": procedure, "draft_id": draft_id, "slots": slots, "errors": errors},
+        status=200,
+    )
+
+
+def _allowed(policy_name: str) -> str:
+    lang = "en" if (get_language() or "de").startswith("en") else "de"
+    policy = policy_named(policy_name)
+    return _("%(formats)s, höchstens %(mb)s MB je Datei") % {
+        "formats": policy.allowed_list(lang),
+        "mb": policy.limits.max_file_size // (1024 * 1024),
+    }
+
+
+def _answers(procedure: Procedure, draft: dict[str, Any]) -> list[tuple[str, str]]:
+    values = draft["values"]
+    rows = []
+    for field in procedure.fields:
+        value = values.get(field.name, "")
+        if field.type == "choice":
+            value = next((c.label for c in field.choices if c.value == value), value)
+        if field.type == "department":
+            department = Department.objects.filter(slug=value).first()
+            value = department.name if department else value
+        rows.append((field.label, value or "–"))
+    return rows
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET"])
+def draft_check(request: HttpRequest, draft_id: str) -> HttpResponse:
+    draft, procedure = _draft(request, draft_id)
+    if draft["submitted"]:
+        return redirect("portal:item-receipt", reference=draft["submitted"])
+    if services.draft_files_problems(procedure=procedure, draft=draft):
+        return redirect("portal:draft-files", draft_id=draft_id)
+    services.draft_check(session=request.session, draft=draft)
+    files = [
+        {**f, "slot_label": (procedure.slot(f["slot"]) or procedure.slots[0]).label}
+        for f in draft["files"]
+    ]
+    return render(
+        request,
+        "portal/check.html",
+        {
+            "procedure": procedure,
+            "draft_id": draft_id,
+            "answers": _answers(procedure, draft),
+            "files": files,
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+def draft_send(request: HttpRequest, draft_id: str) -> HttpResponse:
+    draft, procedure = _draft(request, draft_id)
+    if draft["submitted"]:  # a replayed send: no second item (security 10)
+        return redirect("portal:item-receipt", reference=draft["submitted"])
+    if not draft["checked"]:
+        return redirect("portal:draft-check", draft_id=draft_id)
+    on_behalf = draft["values"].get("on_behalf", "")
+    business = access.business_for_submitter(
+        user=request.user, business_id=int(on_behalf) if on_behalf.isdigit() else None
+    )
+    try:
+        item = services.draft_submit(
+            session=request.session,
+            draft_id=draft_id,
+            draft=draft,
+            procedure=procedure,
+            actor=request.user,
+            business=business,
+            ip_address=client_ip(request),
+        )
+    except PortalError as exc:
+        messages.error(request, str(exc))
+        return redirect("portal:draft-check", draft_id=draft_id)
+    return redirect("portal:item-receipt", reference=item.reference)
+
+
+@never_cache
+@login_required
+def item_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/item_list.html", {"items": selectors.my_items(request.user)})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    item = access.item_for_user(user=request.user, reference=reference)
+    form = MessageForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data.get("file")
+        files = [IncomingFile(upload.name, upload)] if upload else []
+        try:
+            services.message_post(
+                actor=request.user,
+                item=item,
+                text=form.cleaned_data["text"],
+                files=files,
+                ip_address=client_ip(request),
+            )
+        except PortalError as exc:
+            form.add_error("text", str(exc))
+        else:
+            messages.success(request, _("Ihre Nachricht ist gesendet."))
+            return redirect("portal:item-detail", reference=item.reference)
+    return render(
+        request,
+        "portal/item_detail.html",
+        {
+            "item": item,
+            "documents": selectors.item_documents(item),
+            "thread": selectors.item_messages(item),
+            "form": form,
+        },
+    )
+
+
+@never_cache
+@login_required
+def item_receipt(request: HttpRequest, reference: str) -> HttpResponse:
+    item = access.item_for_user(user=request.user, reference=reference)
+    # receipt_html renders a template with autoescaping: safe to embed.
+    return render(
+        request,
+        "portal/receipt.html",
+        {"item": item, "receipt": mark_safe(receipt_html(item))},  # noqa: S308
+    )
+
+
+@never_cache
+@login_required
+def item_receipt_pdf(request: HttpRequest, reference: str) -> HttpResponse:
+    item = access.item_for_user(user=request.user, reference=reference)
+    response = HttpResponse(receipt_pdf(item), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="Eingangsbestaetigung-{item.reference}.pdf"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
