@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Oversized uploads refused from Content-Length before CSRF reads the body (security.md 12).
+    "kammerpost.portal.middleware.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Signed-in pages are never cached (security.md 19).
@@ -376,6 +378,13 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: [] for feature in ("camera", "microphone", "geolocation", "payment", "usb")
 }
 X_FRAME_OPTIONS = "DENY"
+# Uploads above 2.5 MB go to a temporary file, never into memory; form fields other than
+# files may total 2.5 MB. Per-view limits by policy: kammerpost.portal.middleware.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+FILE_UPLOAD_PERMISSIONS = 0o600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -23,7 +23,17 @@ from kammerpost.intake.services import IncomingFile
 from . import access, selectors, services
 from .exceptions import PortalError
 from .forms import MessageForm, ProcedureForm, UploadForm
+from .middleware import upload_limited
 from .procedures import Procedure, procedures_all
+
+
+def _draft_policies(request: HttpRequest, draft_id: str) -> set[str]:
+    _, procedure = _draft(request, draft_id)
+    return {slot.policy for slot in procedure.slots}
+
+
+def _item_policies(request: HttpRequest, reference: str) -> set[str]:
+    return {access.item_for_user(user=request.user, reference=reference).policy_name}
 
 
 def _procedure(slug: str) -> Procedure:
@@ -99,6 +109,7 @@ def draft_fields(request: HttpRequest, draft_id: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@upload_limited(_draft_policies)
 def draft_files(request: HttpRequest, draft_id: str) -> HttpResponse:
     draft, procedure = _draft(request, draft_id)
     if draft["submitted"]:
@@ -244,6 +255,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@upload_limited(_item_policies)
 def item_detail(request: HttpRequest, reference: str) -> HttpResponse:
     item = access.item_for_user(user=request.user, reference=reference)
     form = MessageForm(request.POST or None, request.FILES or None)
