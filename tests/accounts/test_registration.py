@@ -109,6 +109,9 @@ def test_reset_for_an_unknown_address_answers_exactly_like_for_a_known_one(
     [
         ("elf Zeichen", False),  # 11 characters
         ("password1234", False),  # on the common-password list
+        ("passwort1234", False),  # a German common password
+        ("Schalke04!!!", False),  # a listed word only decorated with digits and symbols
+        ("Handwerkskammer2026!", False),
         ("Ä" * 12 + " ✓ ünïcödé", True),
         ("x" * 40 + "-auch lange Passwörter gehen" + "y" * 40, True),  # 100+ characters
         ("zwölf Zeiche", True),  # exactly 12, no composition rules
