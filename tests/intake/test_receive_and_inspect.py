@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from kammerpost.chamber.models import Department
@@ -159,7 +159,8 @@ def test_receipt_names_reference_department_files_fingerprints_and_verdicts(
 ) -> None:
     item = _receive(departments["handwerksrolle"], ("Meisterbrief Müller.png", misc.png()))
     _inspect_all(item)
-    html = receipt_html(item)
+    with translation.override("de"):
+        html = receipt_html(item)
     document = item.documents.get()
     for expected in (
         item.reference,
@@ -192,7 +193,10 @@ def test_receipt_and_item_view_show_the_signature_verdict_in_german(
     assert document.facts["signature_summary"] == "indeterminate"
     summary = document_summary(document)
     assert summary["signature_text"].startswith("unbestimmt")
-    assert "Signatur: unbestimmt" in receipt_html(item)
+    with translation.override("de"):
+        assert "Signatur: unbestimmt" in receipt_html(item)
+    with translation.override("en"):
+        assert "Signature: indeterminate" in receipt_html(item)
 
 
 def test_a_blob_changed_at_rest_is_held_and_recorded_never_inspected(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -68,7 +68,7 @@ def _line(document: Document) -> ReceiptLine:
         format=fmt.short if fmt else "–",
         sha256=document.sha256,
         state=document.get_state_display(),
-        signature=signature_text(document),
+        signature=signature_text(document, lang=(translation.get_language() or "de")[:2]),
     )
 
 
