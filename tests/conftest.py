@@ -32,3 +32,13 @@ def parser_pool() -> Iterator[ParserPool]:
     pool = ParserPool(size=2)
     yield pool
     pool.close()
+
+
+@pytest.fixture(autouse=True)
+def _german_again_after_each_test() -> Iterator[None]:
+    """A request in English leaves English active in this thread; the next test starts German."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
