@@ -180,6 +180,27 @@ def _item_create(
         received_at=now,
         completed_at=now if not files else None,
     )
+    documents = _documents_create(item, files, stored, policy_name, first_position=1, now=now)
+    audit_record(
+        action="item.received",
+        actor_label=actor_label,
+        item=item,
+        ip_address=ip_address,
+        detail={"channel": str(channel), "documents": len(documents)},
+    )
+    return item
+
+
+def _documents_create(
+    item: InboundItem,
+    files: Sequence[IncomingFile],
+    stored: Sequence[BlobInfo],
+    policy_name: str,
+    *,
+    first_position: int,
+    now: datetime,
+) -> list[Document]:
+    """The documents for stored blobs, queued for inspection once the transaction commits."""
     due = now + timedelta(seconds=settings.INTAKE_REQUEUE_SECONDS)
     documents = [
         Document.objects.create(
@@ -193,18 +214,13 @@ def _item_create(
             received_at=now,
             due_at=due,
         )
-        for position, (incoming, blob) in enumerate(zip(files, stored, strict=True), start=1)
+        for position, (incoming, blob) in enumerate(
+            zip(files, stored, strict=True), start=first_position
+        )
     ]
-    audit_record(
-        action="item.received",
-        actor_label=actor_label,
-        item=item,
-        ip_address=ip_address,
-        detail={"channel": str(channel), "documents": len(documents)},
-    )
     ids = [d.pk for d in documents]
     transaction.on_commit(lambda: _enqueue_inspections(ids), robust=True)
-    return item
+    return documents
 
 
 def documents_add(
@@ -225,25 +241,14 @@ def documents_add(
         with transaction.atomic():
             locked = InboundItem.objects.select_for_update().get(pk=item.pk)
             last = locked.documents.order_by("-position").values_list("position", flat=True)
-            start = (last.first() or 0) + 1
-            now = timezone.now()
-            due = now + timedelta(seconds=settings.INTAKE_REQUEUE_SECONDS)
-            documents = [
-                Document.objects.create(
-                    item=locked,
-                    position=position,
-                    original_name=clean_name(incoming.name).display,
-                    size=blob.size,
-                    sha256=blob.sha256,
-                    vault_key=blob.key,
-                    policy_name=policy,
-                    received_at=now,
-                    due_at=due,
-                )
-                for position, (incoming, blob) in enumerate(
-                    zip(files, stored, strict=True), start=start
-                )
-            ]
+            documents = _documents_create(
+                locked,
+                files,
+                stored,
+                policy,
+                first_position=(last.first() or 0) + 1,
+                now=timezone.now(),
+            )
             if documents:
                 # New undecided documents: the item is no longer complete.
                 InboundItem.objects.filter(pk=item.pk).update(completed_at=None)
@@ -254,8 +259,6 @@ def documents_add(
                 ip_address=ip_address,
                 detail={"documents": len(documents)},
             )
-            ids = [d.pk for d in documents]
-            transaction.on_commit(lambda: _enqueue_inspections(ids), robust=True)
     except BaseException:
         for blob in stored:
             try:
