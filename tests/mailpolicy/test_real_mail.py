@@ -1,0 +1,100 @@
+"""What real mail programs send, through the engine alone: accepted with its documents, or refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kammerpost.mailpolicy import MAIL_LIMITS, examine, refusal_answer
+from kammerpost.mailpolicy.prescan import prescan
+from tests.corpus import mails, mails_real
+
+PORTAL = "https://portal.example/"
+
+
+@pytest.fixture
+def trust_dir(tmp_path: Path) -> str:
+    return str(mails_real.smime_pki().write_trust_dir(tmp_path / "trust"))
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "clerk"), mails_real.ACCEPTED, ids=[c[0] for c in mails_real.ACCEPTED]
+)
+def test_ordinary_mail_is_accepted_with_its_documents_and_signature(
+    tmp_path: Path,
+    trust_dir: str,
+    name: str,
+    build: Callable[[], bytes],
+    clerk: mails_real.Clerk,
+) -> None:
+    workdir = tmp_path / "parts"
+    workdir.mkdir()
+    result = examine(build(), workdir, MAIL_LIMITS, trust_dir=trust_dir)
+    assert result.refusal is None, result.refusal
+    assert tuple(a.name for a in result.attachments) == clerk.documents
+    # The signature part is never a document, whatever its name.
+    assert not any(a.name.endswith((".p7s", ".p7m", ".asc", ".dat")) for a in result.attachments)
+    if clerk.signature:
+        assert result.signature is not None
+        assert (result.signature.status, result.signature.reason) == (clerk.signature, clerk.reason)
+    else:
+        assert result.signature is None
+    assert tuple(result.omitted_images) == clerk.omitted
+    assert clerk.text in result.text
+    for attachment in result.attachments:
+        assert Path(attachment.path).read_bytes()[:4] in {b"%PDF", b"\xff\xd8\xff\xe0"}
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "expected"), mails_real.REFUSED, ids=[c[0] for c in mails_real.REFUSED]
+)
+def test_a_signature_or_a_wrapper_never_lifts_a_rule(
+    tmp_path: Path, trust_dir: str, name: str, build: Callable[[], bytes], expected: mails.Expected
+) -> None:
+    result = examine(build(), tmp_path, MAIL_LIMITS, trust_dir=trust_dir)
+    assert result.refusal is not None, name
+    answer = refusal_answer(result.refusal, PORTAL)
+    assert (answer.code, answer.enhanced) == (expected.code, expected.enhanced), answer.line
+    for word in expected.words:
+        assert word in answer.line.lower(), (word, answer.line)
+    assert PORTAL in answer.line
+
+
+def test_a_valid_signature_of_a_signer_without_trust_store_is_not_checkable(tmp_path: Path) -> None:
+    result = examine(mails_real.thunderbird_smime(), tmp_path, MAIL_LIMITS, trust_dir=None)
+    assert result.refusal is None
+    assert result.signature is not None
+    assert (result.signature.status, result.signature.reason) == ("unverifiable", "no_trust_store")
+    assert result.signature.signer == mails.FROM
+
+
+def test_bare_line_feeds_are_named_as_such() -> None:
+    refusal = prescan(mails_real.bare_lf(), MAIL_LIMITS)
+    assert refusal is not None
+    line = refusal_answer(refusal, PORTAL).line
+    assert "bare line feed" in line
+    assert "1000" not in line
+
+
+def test_an_image_the_html_does_not_show_is_an_attachment_under_the_file_policy(
+    tmp_path: Path,
+) -> None:
+    raw = mails_real.mail(
+        "Logo",
+        mails_real.multipart(
+            "mixed",
+            "b1",
+            [
+                mails_real.html_part("<p>Hallo, kein Bild hier.</p>"),
+                mails_real.file_part(
+                    "logo.gif", mails_real.gif(), "image/gif", disposition="inline", cid="x@y"
+                ),
+            ],
+        ),
+    )
+    result = examine(raw, tmp_path, MAIL_LIMITS)
+    assert result.refusal is None
+    assert [a.name for a in result.attachments] == ["logo.gif"]  # the file policy decides
+    assert result.omitted_images == []
