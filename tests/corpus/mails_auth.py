@@ -9,6 +9,7 @@ built here. The domains:
   DMARC p=reject - a well-run small business;
 - ``kunde.example.org`` lives under ``example.org``, whose records say
   the same (relaxed alignment through the organizational domain);
+- ``example.org`` (the corpus's ordinary sender): SPF allows 127.0.0.1;
 - ``angreifer.example.net``: SPF allows 127.0.0.1 too (the attacker's own
   domain passes its own checks - but is not the victim's From domain).
 """
@@ -54,6 +55,8 @@ def records() -> dict[str, list[str]]:
         f"{SELECTOR}._domainkey.{BUSINESS}.": [_dkim_record()],
         f"_dmarc.{BUSINESS}.": ["v=DMARC1; p=reject; adkim=r; aspf=r"],
         f"{ATTACKER_DOMAIN}.": ["v=spf1 ip4:127.0.0.1 -all"],
+        # The corpus's ordinary sender (tests.corpus.mails.FROM) sends from loopback.
+        "example.org.": ["v=spf1 ip4:127.0.0.1 -all"],
         f"{SELECTOR}._domainkey.{ATTACKER_DOMAIN}.": [_dkim_record()],
     }
 

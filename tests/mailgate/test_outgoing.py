@@ -75,15 +75,15 @@ def test_header_injection_in_an_acknowledgement_subject_never_reaches_a_header(
     acknowledgement_send(
         items=[item],
         to="azubi@example.org",
-        subject="Zeugnis\r\nBcc: opfer@example.com\r\nX-Evil: 1",
         message_id="<x@y>\r\nBcc: zwei@example.com",
         attachments=1,
     )
     [raw] = acknowledgements(outbox)
-    assert b"\nBcc:" not in raw and b"\nX-Evil:" not in raw
+    assert b"\nBcc:" not in raw
     message = _parsed(raw)
     assert message["Bcc"] is None and message["In-Reply-To"] is None
-    assert "Zeugnis Bcc: opfer@example.com" in message["Subject"]
+    assert item.reference in message["Subject"]
+    assert "Zeugnis" not in raw.decode("utf-8", "replace")  # the sender's words never return
     assert message["Auto-Submitted"] == "auto-replied"
 
 

@@ -14,6 +14,7 @@ import pytest
 from kammerpost.chamber.models import Department
 from kammerpost.intake.models import Channel, InboundItem
 from tests.corpus import mails
+from tests.mailgate.conftest import loopback_dns
 from tests.support import processes
 from tests.support.clamd import _free_port
 
@@ -47,7 +48,12 @@ def start_gateway(
             "--listen",
             f"127.0.0.1:{port}",
             env=processes.command_env(
-                **intake_env, KAMMERPOST_PORTAL_URL="https://portal.example/", **env
+                **{
+                    **intake_env,
+                    "KAMMERPOST_PORTAL_URL": "https://portal.example/",
+                    "KAMMERPOST_MAIL_DNS_RESOLVER": loopback_dns(),
+                    **env,
+                }
             ),
         )
         started.append(process)

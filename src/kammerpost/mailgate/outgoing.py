@@ -108,19 +108,21 @@ def acknowledgement_skip_reason(
 
 
 def acknowledgement_send(
-    *, items: Sequence[InboundItem], to: str, subject: str, message_id: str, attachments: int
+    *, items: Sequence[InboundItem], to: str, message_id: str, attachments: int
 ) -> None:
-    """The receipt for an accepted mail: reference numbers, and that e-mail is not private."""
+    """The receipt for an accepted mail: reference numbers, and that e-mail is not private.
+
+    It never repeats anything the sender wrote (Subject, name): a forged mail
+    must not make the chamber carry a stranger's words to a third party.
+    """
     references = ", ".join(item.reference for item in items)
     departments = ", ".join(item.department.name for item in items)
-    shown_subject = single_line(subject, 80) or "(ohne Betreff / no subject)"
     portal = settings.PORTAL_URL
     body = "\n".join(
         [
             "Guten Tag,",
             "",
-            f"Ihre Nachricht „{shown_subject}“ ist bei der {settings.CHAMBER_NAME} "
-            f"eingegangen ({departments}).",
+            f"Ihre Nachricht ist bei der {settings.CHAMBER_NAME} eingegangen ({departments}).",
             f"Eingangsnummer: {references}",
             f"Anhänge: {attachments} (sie werden auf Schadsoftware geprüft)",
             "",
@@ -130,7 +132,7 @@ def acknowledgement_send(
             "",
             "-- English --",
             "",
-            f'Your message "{shown_subject}" has reached the {settings.CHAMBER_NAME}.',
+            f"Your message has reached the {settings.CHAMBER_NAME}.",
             f"Reference number: {references}",
             f"Attachments: {attachments} (they are checked for malware)",
             "",
@@ -141,7 +143,7 @@ def acknowledgement_send(
     )
     _send(
         to=to,
-        subject=f"Eingangsbestätigung {references} / Acknowledgement of receipt: {shown_subject}",
+        subject=f"Eingangsbestätigung {references} / Acknowledgement of receipt",
         body=body,
         sender=settings.DEFAULT_FROM_EMAIL,
         headers={

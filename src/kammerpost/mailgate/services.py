@@ -9,6 +9,11 @@ half-stored behind (a blob without its row is an orphan the sweep removes).
 Several of our addresses in one mail: one inbound item per department,
 committed together, sharing one archived raw message and one
 acknowledgement - each department sees the mail in its own inbox.
+
+Sender authentication (``kammerpost.mailpolicy.authentication``) decides two
+things: an item is linked to a portal account only when the From address is
+proven (DMARC-aligned, or a valid S/MIME signature for it), and an
+acknowledgement goes only to a proven envelope sender (no backscatter).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import replace
 from datetime import timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -39,23 +44,28 @@ from kammerpost.intake.services import (
     blobs_unreferenced_remove,
     inbound_item_receive,
     intake_vault,
-    sender_for_address,
 )
 from kammerpost.mailpolicy import (
     MAIL_LIMITS,
     Answer,
     Attachment,
+    AuthResult,
+    DnsResolver,
     Examination,
     MailLimits,
     MailParserPool,
     Refusal,
     accepted_answer,
+    authenticate,
+    authentication_headers,
     prescan,
     recipient_ok_answer,
     refusal_answer,
     temporary_failure_answer,
+    trusted_results,
     unknown_recipient_answer,
 )
+from kammerpost.mailpolicy.prescan import header_block
 from kammerpost.privacy.services import communication_preference_record_electronic
 from kammerpost.vault import Vault, VaultError, backend_from_url, default_url
 
@@ -145,11 +155,16 @@ def recipient_accept(address: str) -> Answer:
 
 
 def mail_receive(
-    *, raw: bytes, envelope_from: str, recipients: Sequence[str], peer: str | None = None
+    *,
+    raw: bytes,
+    envelope_from: str,
+    recipients: Sequence[str],
+    peer: str | None = None,
+    helo: str = "",
 ) -> Answer:
     """The answer at the end of DATA for one message; never raises."""
     try:
-        return _receive(raw, envelope_from, recipients, peer)
+        return _receive(raw, envelope_from, recipients, peer, helo)
     except Exception:
         log.exception("mail from peer %s could not be received", peer)
         return temporary_failure_answer()
@@ -160,7 +175,9 @@ def _refused(refusal: Refusal, peer: str | None) -> Answer:
     return refusal_answer(refusal, settings.PORTAL_URL)
 
 
-def _receive(raw: bytes, envelope_from: str, recipients: Sequence[str], peer: str | None) -> Answer:
+def _receive(
+    raw: bytes, envelope_from: str, recipients: Sequence[str], peer: str | None, helo: str
+) -> Answer:
     limits = mail_limits()
     refusal = prescan(raw, limits)
     if refusal is not None:
@@ -177,13 +194,20 @@ def _receive(raw: bytes, envelope_from: str, recipients: Sequence[str], peer: st
         raw_path.write_bytes(raw)
         workdir = Path(temp) / "parts"
         workdir.mkdir()
-        examination = parser_pool().examine(raw_path, workdir, limits)
+        examination = parser_pool().examine(
+            raw_path, workdir, limits, trust_dir=settings.MAIL_SMIME_TRUST_DIR or None
+        )
         if examination.refusal is None:
             examination.refusal = _inspect(examination.attachments)
         if examination.refusal is not None:
             return _refused(examination.refusal, peer)
+        # Only for mail we keep: a refused one needs no DNS.
+        auth = sender_authentication(
+            raw=raw, examination=examination, envelope_from=envelope_from, peer=peer, helo=helo
+        )
         items = _store(
-            raw_path, examination, list(departments.values()), envelope_from, recipients, peer
+            raw_path, examination, list(departments.values()), envelope_from, recipients, peer,
+            auth,
         )
     _acknowledge(items, examination, envelope_from)
     return accepted_answer([item.reference for item in items])
@@ -220,16 +244,15 @@ def _store(  # noqa: PLR0917 - one caller, every value named at the call
     envelope_from: str,
     recipients: Sequence[str],
     peer: str | None,
+    auth: AuthResult,
 ) -> list[InboundItem]:
     archive = mail_archive()
     with raw_path.open("rb") as source:
         blob = archive.write(source)
     try:
         with transaction.atomic():
-            sender = sender_for_address(
-                email=examination.from_address, display_name=examination.from_name
-            )
-            _sender_link_account(sender)
+            verified = from_verified(examination, auth)
+            sender = _mail_sender(examination, verified=verified)
             communication_preference_record_electronic(
                 sender=sender, via="email", actor_label=sender.email
             )
@@ -239,7 +262,7 @@ def _store(  # noqa: PLR0917 - one caller, every value named at the call
                 envelope_from=envelope_from,
                 auto_submitted=examination.auto_submitted,
                 list_mail=examination.list_mail,
-            )
+            ) or ("" if auth.envelope_verified else "unauthenticated")
             for department in departments:
                 item = _item_receive(department, sender, examination, peer)
                 item.mail_message = MailMessage.objects.create(
@@ -253,6 +276,10 @@ def _store(  # noqa: PLR0917 - one caller, every value named at the call
                     recipients=[r[:254] for r in recipients][:100],
                     peer=peer,
                     received_at=now,
+                    signature=examination.signature.as_dict() if examination.signature else {},
+                    omitted_images=examination.omitted_images,
+                    sender_verified=verified,
+                    authentication=_authentication_summary(examination, auth),
                 )
                 items.append(item)
     except BaseException:
@@ -282,14 +309,70 @@ def _item_receive(
         )
 
 
-def _sender_link_account(sender: Sender) -> None:
-    """A sender address that belongs to exactly one active account is linked to it."""
-    if sender.user_id is not None:
-        return
-    users = list(User.objects.filter(email__iexact=sender.email, is_active=True)[:2])
-    if len(users) == 1:
-        Sender.objects.filter(pk=sender.pk, user__isnull=True).update(user=users[0])
-        sender.user = users[0]
+@lru_cache(maxsize=4)
+def _dns_resolver(server: str, timeout: float) -> DnsResolver:
+    """One resolver (and its cache) per configuration, shared by the gateway's threads."""
+    return DnsResolver(server, timeout=timeout)
+
+
+def sender_authentication(
+    *, raw: bytes, examination: Examination, envelope_from: str, peer: str | None, helo: str
+) -> AuthResult:
+    """SPF/DKIM/DMARC of this mail: the trusted MTA's verdict, or checked here."""
+    if settings.MAIL_TRUSTED_AUTHSERV_ID:
+        return trusted_results(
+            authentication_headers(header_block(raw)),
+            authserv_id=settings.MAIL_TRUSTED_AUTHSERV_ID,
+            from_address=examination.from_address,
+            envelope_from=envelope_from,
+        )
+    return authenticate(
+        raw,
+        from_address=examination.from_address,
+        envelope_from=envelope_from,
+        client_ip=peer,
+        helo=helo,
+        resolver=_dns_resolver(settings.MAIL_DNS_RESOLVER, settings.MAIL_DNS_TIMEOUT),
+    )
+
+
+def from_verified(examination: Examination, auth: AuthResult) -> bool:
+    """The From address is proven: DMARC-aligned, or S/MIME-signed validly for it."""
+    signature = examination.signature
+    smime_ok = (
+        signature is not None
+        and signature.kind == "smime"
+        and signature.status == "valid"
+        and signature.signer_matches_from
+    )
+    return auth.from_verified or smime_ok
+
+
+def _authentication_summary(examination: Examination, auth: AuthResult) -> str:
+    signature = examination.signature
+    smime = f" smime={signature.status}" if signature and signature.kind == "smime" else ""
+    return (auth.summary + smime)[:200]
+
+
+def _mail_sender(examination: Examination, *, verified: bool) -> Sender:
+    """The sender an item is filed under; only a proven From reaches an account.
+
+    An address has at most two kinds of sender rows: the account's (linked to
+    its user) and the bare address's (no user). Unproven mail always goes to
+    the bare address; a proven one to the account, when exactly one active
+    account has this address. The bare row is never linked later, so what a
+    forger sent never turns up in the customer's "Meine Vorgänge".
+    """
+    address = examination.from_address.strip().lower()
+    if verified:
+        users = list(User.objects.filter(email__iexact=address, is_active=True)[:2])
+        if len(users) == 1:
+            linked = Sender.objects.filter(email=address, user=users[0]).order_by("id").first()
+            return linked or Sender.objects.create(
+                email=address, display_name=examination.from_name[:200], user=users[0]
+            )
+    bare = Sender.objects.filter(email=address, user__isnull=True).order_by("id").first()
+    return bare or Sender.objects.create(email=address, display_name=examination.from_name[:200])
 
 
 def _acknowledge(items: list[InboundItem], examination: Examination, envelope_from: str) -> None:
@@ -300,7 +383,6 @@ def _acknowledge(items: list[InboundItem], examination: Examination, envelope_fr
         acknowledgement_send(
             items=items,
             to=envelope_from,
-            subject=examination.subject,
             message_id=examination.message_id,
             attachments=len(examination.attachments),
         )
