@@ -173,7 +173,9 @@ def test_account_forms_enforce_csrf() -> None:
 
 
 def test_a_reset_link_is_built_from_the_portal_url_never_from_the_host_header(
-    person: User, mailoutbox: list[mail.EmailMessage], settings  # type: ignore[no-untyped-def]
+    person: User,
+    mailoutbox: list[mail.EmailMessage],
+    settings,  # type: ignore[no-untyped-def]
 ) -> None:
     settings.PORTAL_URL = "https://portal.hwk-musterstadt.example/"
     Client().post("/konto/password/reset/", {"email": person.email}, HTTP_HOST="127.0.0.1:1337")
@@ -193,4 +195,6 @@ def test_a_reset_link_is_built_from_the_portal_url_never_from_the_host_header(
     )
     confirmation = mailoutbox[-1].body
     assert "1337" not in confirmation
-    assert any(u.startswith("https://portal.hwk-musterstadt.example/") for u in links_in(confirmation))
+    assert any(
+        u.startswith("https://portal.hwk-musterstadt.example/") for u in links_in(confirmation)
+    )

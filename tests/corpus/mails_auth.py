@@ -41,10 +41,12 @@ def dkim_key() -> rsa.RSAPrivateKey:
 
 
 def _dkim_record() -> str:
-    public = dkim_key().public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    public = (
+        dkim_key()
+        .public_key()
+        .public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
-    import base64  # noqa: PLC0415
+    import base64
 
     return "v=DKIM1; k=rsa; p=" + base64.b64encode(public).decode()
 

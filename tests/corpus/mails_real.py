@@ -124,9 +124,7 @@ def smime_pki() -> SmimePKI:
         sender=_issue("Max Müller", root, email=FROM),
         stranger=_issue("Max Müller", untrusted_root, email=FROM),
         other_address=_issue("Jemand Anderes", root, email="jemand@example.net"),
-        expired=_issue(
-            "Max Müller (alt)", root, email=FROM, not_after=NOW - dt.timedelta(days=1)
-        ),
+        expired=_issue("Max Müller (alt)", root, email=FROM, not_after=NOW - dt.timedelta(days=1)),
         recipient=_issue(
             "Kammer Poststelle",
             root,
@@ -267,7 +265,8 @@ LETTER = (
     "Mit freundlichen Grüßen\nMax Müller\nTischlerei Müller\n"
 )
 OUTLOOK_HTML = (
-    '<html xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
+    '<html xmlns:v="urn:schemas-microsoft-com:vml" '
+    'xmlns:o="urn:schemas-microsoft-com:office:office">'
     "<head><!--[if gte mso 9]><xml><o:OfficeDocumentSettings><o:AllowPNG/>"
     "</o:OfficeDocumentSettings></xml><![endif]--><style>p.MsoNormal{margin:0}</style></head>"
     '<body lang="DE"><p class="MsoNormal">Sehr geehrte Damen und Herren,</p>'
@@ -289,11 +288,17 @@ def _outlook_related() -> str:
                 [text_part(LETTER), html_part(OUTLOOK_HTML)],
             ),
             file_part(
-                "image001.png", png(), "image/png", disposition="inline",
+                "image001.png",
+                png(),
+                "image/png",
+                disposition="inline",
                 cid="image001.png@01DB4512.3A2F1B60",
             ),
             file_part(
-                "image002.gif", gif(), "image/gif", disposition="inline",
+                "image002.gif",
+                gif(),
+                "image/gif",
+                disposition="inline",
                 cid="image002.gif@01DB4512.3A2F1B60",
             ),
         ],
@@ -367,7 +372,9 @@ def smime_signed(
 
 
 def _letter_with(files: list[str], *, flowed: bool = False) -> str:
-    return multipart("mixed", "------------boundary0815", [text_part(LETTER, flowed=flowed), *files])
+    return multipart(
+        "mixed", "------------boundary0815", [text_part(LETTER, flowed=flowed), *files]
+    )
 
 
 def thunderbird_smime() -> bytes:
@@ -378,9 +385,7 @@ def thunderbird_smime() -> bytes:
 
 
 def outlook_smime() -> bytes:
-    inner = multipart(
-        "mixed", "----=_NextPart_000_0011", [_outlook_related()]
-    )
+    inner = multipart("mixed", "----=_NextPart_000_0011", [_outlook_related()])
     return mail("Unterlagen signiert (Outlook)", smime_signed(inner, x_prefix=True))
 
 
@@ -471,7 +476,7 @@ def pgp_signed(files: list[str]) -> bytes:
     return mail(
         "Unterlagen (PGP)",
         entity(
-            'Content-Type: multipart/signed; micalg=pgp-sha256;\n'
+            "Content-Type: multipart/signed; micalg=pgp-sha256;\n"
             f' protocol="application/pgp-signature"; boundary="{boundary}"',
             body,
         ),
@@ -506,7 +511,9 @@ def apple_mail_inline_pdf() -> bytes:
                     [
                         html_part("<html><body><div>Guten Tag,<br><br>hier die Rechnung:</div>"),
                         file_part(
-                            "Rechnung 2026-114.pdf", pdfs.clean(), "application/pdf",
+                            "Rechnung 2026-114.pdf",
+                            pdfs.clean(),
+                            "application/pdf",
                             disposition="inline",
                         ),
                         html_part("<div><br>Viele Grüße<br>Max</div></body></html>"),
@@ -528,7 +535,7 @@ def gmail_encoded_name() -> bytes:
                 multipart(
                     "alternative",
                     "000000000000a1b2c3d4e5f5",
-                    [text_part(LETTER), html_part(f"<div dir=\"ltr\">{LETTER}</div>")],
+                    [text_part(LETTER), html_part(f'<div dir="ltr">{LETTER}</div>')],
                 ),
                 entity(
                     f'Content-Type: application/pdf; name="{encoded}"\n'
@@ -655,7 +662,11 @@ ACCEPTED: list[tuple[str, Callable[[], bytes], Clerk]] = [
     ),
 ]
 REFUSED: list[tuple[str, Callable[[], bytes], Expected]] = [
-    ("s/mime signed with zip", smime_signed_with_zip, Expected(*_SEC, ("archive", "unterlagen.zip"))),
+    (
+        "s/mime signed with zip",
+        smime_signed_with_zip,
+        Expected(*_SEC, ("archive", "unterlagen.zip")),
+    ),
     ("pgp signed with zip", pgp_signed_with_zip, Expected(*_SEC, ("archive", "unterlagen.zip"))),
     (
         "opaque signed with zip",

@@ -24,7 +24,11 @@ def resolver() -> Iterator[DnsResolver]:
 def _check(raw: bytes, resolver: DnsResolver, *, envelope: str, ip: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
     from_address = raw.split(b"From: ", 1)[1].split(b"<", 1)[1].split(b">", 1)[0].decode()
     return authenticate(
-        raw, from_address=from_address, envelope_from=envelope, client_ip=ip, helo="mx.test",
+        raw,
+        from_address=from_address,
+        envelope_from=envelope,
+        client_ip=ip,
+        helo="mx.test",
         resolver=resolver,
     )
 
@@ -94,17 +98,23 @@ def test_only_the_configured_mtas_results_are_believed() -> None:
     )
     headers = authentication_headers(head)
     ok = trusted_results(
-        headers, authserv_id="mx.kammer.example", from_address=auth.CUSTOMER,
+        headers,
+        authserv_id="mx.kammer.example",
+        from_address=auth.CUSTOMER,
         envelope_from=auth.CUSTOMER,
     )
     assert ok.from_verified and ok.envelope_verified
     forged = trusted_results(
-        headers, authserv_id="mx.kammer.example", from_address="chef@bank.example",
+        headers,
+        authserv_id="mx.kammer.example",
+        from_address="chef@bank.example",
         envelope_from="chef@bank.example",
     )
     assert not forged.from_verified and not forged.envelope_verified
     nobody = trusted_results(
-        headers[1:], authserv_id="mx.kammer.example", from_address=auth.CUSTOMER,
+        headers[1:],
+        authserv_id="mx.kammer.example",
+        from_address=auth.CUSTOMER,
         envelope_from=auth.CUSTOMER,
     )
     assert not nobody.from_verified

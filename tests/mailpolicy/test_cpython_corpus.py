@@ -1,4 +1,4 @@
-"""CPython's own test_email messages: each one gets 250 or a 5xx with a reason, never 4xx or a crash.
+"""CPython's test_email messages: each gets 250 or a 5xx with a reason, never 4xx or a crash.
 
 They are odd on purpose (broken boundaries, odd charsets, nested rfc822,
 missing headers): a fair sample of what the engine must never trip over.

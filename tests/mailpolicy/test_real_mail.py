@@ -1,4 +1,4 @@
-"""What real mail programs send, through the engine alone: accepted with its documents, or refused."""
+"""What real mail programs send, through the engine alone: accepted with documents, or refused."""
 
 from __future__ import annotations
 
@@ -98,3 +98,15 @@ def test_an_image_the_html_does_not_show_is_an_attachment_under_the_file_policy(
     assert result.refusal is None
     assert [a.name for a in result.attachments] == ["logo.gif"]  # the file policy decides
     assert result.omitted_images == []
+
+
+def test_raw_utf8_headers_of_smtputf8_senders_read_as_written(tmp_path: Path) -> None:
+    raw = (
+        "From: Jürgen Groß <j@example.de>\r\nTo: x@example.de\r\nSubject: Prüfung bestanden\r\n"
+        'Content-Type: application/pdf; name="Prüfung.pdf"\r\n'
+        'Content-Disposition: attachment; filename="Prüfung.pdf"\r\n\r\n%PDF-1.4\r\n'
+    ).encode()
+    result = examine(raw, tmp_path, MAIL_LIMITS)
+    assert result.refusal is None
+    assert (result.from_name, result.subject) == ("Jürgen Groß", "Prüfung bestanden")
+    assert [a.name for a in result.attachments] == ["Prüfung.pdf"]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import get_language
+
+from kammerpost.mailpolicy import SIGNATURE_REASONS
 
 
 class MailMessage(models.Model):
@@ -47,3 +50,9 @@ class MailMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.reference} <{self.message_id}>"
+
+    @property
+    def signature_reason(self) -> str:
+        """Why the signature is not valid, in the active language (the engine's texts)."""
+        de, en = SIGNATURE_REASONS.get(str(self.signature.get("reason", "")), ("", ""))
+        return en if (get_language() or "de").startswith("en") else de

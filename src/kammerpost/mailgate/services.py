@@ -206,7 +206,12 @@ def _receive(
             raw=raw, examination=examination, envelope_from=envelope_from, peer=peer, helo=helo
         )
         items = _store(
-            raw_path, examination, list(departments.values()), envelope_from, recipients, peer,
+            raw_path,
+            examination,
+            list(departments.values()),
+            envelope_from,
+            recipients,
+            peer,
             auth,
         )
     _acknowledge(items, examination, envelope_from)

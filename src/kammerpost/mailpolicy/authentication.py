@@ -1,4 +1,4 @@
-"""Who really sent a mail: SPF, DKIM and DMARC alignment (policy.md 2.2, "Senders are authenticated").
+"""Who really sent a mail: SPF, DKIM and DMARC alignment (policy.md 2.2, sender authentication).
 
 Two ways, chosen by the operator:
 
@@ -28,7 +28,9 @@ from typing import Any, Final
 
 _DMARC_TAG: Final = re.compile(r"\s*([a-z]+)\s*=\s*([^;]*)")
 _RESULT: Final = re.compile(r"\b(spf|dkim|dmarc)\s*=\s*([a-z]+)([^;]*)", re.I)
-_PROPERTY: Final = re.compile(r"\b(smtp\.mailfrom|header\.d|header\.i|header\.from)\s*=\s*([^\s;]+)", re.I)
+_PROPERTY: Final = re.compile(
+    r"\b(smtp\.mailfrom|header\.d|header\.i|header\.from)\s*=\s*([^\s;]+)", re.I
+)
 _AUTHSERV: Final = re.compile(r"\s*([^\s;]+)")
 
 
@@ -117,7 +119,9 @@ class DnsResolver:
         return found[0] if found else None
 
     # pyspf's DNSLookup: [((name, qtype), value)]
-    def spf_lookup(self, name: str, qtype: str, strict: bool = True, timeout: float = 20) -> list[Any]:
+    def spf_lookup(
+        self, name: str, qtype: str, strict: bool = True, timeout: float = 20
+    ) -> list[Any]:
         out: list[Any] = []
         for rdata in self.records(name, qtype):
             if qtype in {"A", "AAAA"}:
@@ -213,13 +217,10 @@ def authenticate(
     spf_aligned = spf_result == "pass" and aligned(envelope_domain, from_domain, strict=strict_spf)
     dkim_aligned = any(aligned(d, from_domain, strict=strict_dkim) for d in dkim_domains)
     from_verified = bool(from_domain) and (spf_aligned or dkim_aligned)
-    if policy is None:
-        dmarc = "none"
-    else:
-        dmarc = "pass" if from_verified else "fail"
+    # No DMARC record: alignment is still what proves the From domain (RFC 7489 3.1).
+    dmarc = "none" if policy is None else ("pass" if from_verified else "fail")
     envelope_verified = bool(envelope_domain) and (
-        spf_result == "pass"
-        or any(aligned(d, envelope_domain, strict=True) for d in dkim_domains)
+        spf_result == "pass" or any(aligned(d, envelope_domain, strict=True) for d in dkim_domains)
     )
     return AuthResult(spf_result, dkim_result, dmarc, from_verified, envelope_verified)
 
@@ -241,13 +242,12 @@ def trusted_results(
         return AuthResult()
     verdicts: dict[str, str] = {}
     domains: dict[str, list[str]] = {"spf": [], "dkim": [], "dmarc": []}
-    for method, result, rest in _RESULT.findall(" ".join(value.split())):
-        method = method.lower()
-        result = result.lower()
+    for found_method, found_result, rest in _RESULT.findall(" ".join(value.split())):
+        method, result = found_method.lower(), found_result.lower()
         if verdicts.get(method) != "pass":
             verdicts[method] = result
         if result == "pass":
-            for key, found in _PROPERTY.findall(rest):
+            for _, found in _PROPERTY.findall(rest):
                 domains[method].append(domain_of(found) if "@" in found else found.lower())
     from_domain = domain_of(from_address)
     envelope_domain = domain_of(envelope_from)

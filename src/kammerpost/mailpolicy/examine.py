@@ -24,13 +24,13 @@ from dataclasses import asdict, dataclass, field
 from email import errors
 from email.message import Message
 from email.parser import BytesParser
-from email.policy import compat32
 from pathlib import Path
 from typing import Any, Final
 
 from .html import ACTIVE, html_scan
 from .links import link_only_host
 from .mime import (
+    RAW_HEADERS,
     MimeRefusal,
     codec_for,
     decode_text,
@@ -186,7 +186,7 @@ def examine(
     if refusal is not None:
         return Examination(refusal=refusal)
     try:
-        message = BytesParser(policy=compat32).parsebytes(raw)
+        message = BytesParser(policy=RAW_HEADERS).parsebytes(raw)
         return _Walk(workdir, limits, raw=raw, trust_dir=trust_dir).run(message)
     except MimeRefusal as exc:
         return Examination(refusal=exc.refusal)
@@ -228,7 +228,7 @@ class _Walk:
             subject=single_line(header_text(message.get("Subject", "")), 255),
             from_address=address,
             from_name=name,
-            message_id=single_line(str(message.get("Message-ID", "")), 250),
+            message_id=single_line(header_text(str(message.get("Message-ID", ""))), 250),
             auto_submitted=_auto_submitted(message),
             list_mail=_list_mail(message),
         )
@@ -370,7 +370,7 @@ class _Walk:
 
     def _opaque(self, part: Message, data: bytes, *, depth: int, use_html_text: bool) -> None:
         """application/pkcs7-mime: encrypted (refused: we cannot read it) or opaque-signed."""
-        from asn1crypto import cms  # noqa: PLC0415 - only for S/MIME mail
+        from asn1crypto import cms  # type: ignore[import-untyped]  # noqa: PLC0415
 
         smime_type = str(part.get_param("smime-type") or "").lower()
         if smime_type in {"enveloped-data", "authenv-data"}:
@@ -389,10 +389,12 @@ class _Walk:
         if not isinstance(inner, bytes):
             raise MimeRefusal(Refusal("mime.unparseable"))
         self._record(
-            smime_verify(None, signed_data, from_address=self.from_address, trust_dir=self.trust_dir)
+            smime_verify(
+                None, signed_data, from_address=self.from_address, trust_dir=self.trust_dir
+            )
         )
         # The signed content is a MIME entity of its own: every rule applies to it.
-        message = BytesParser(policy=compat32).parsebytes(inner)
+        message = BytesParser(policy=RAW_HEADERS).parsebytes(inner)
         self._check_headers(message, top=False)
         self._visit(message, depth=depth + 1, use_html_text=use_html_text)
 
@@ -404,7 +406,7 @@ class _Walk:
             tnef = TNEF(data, do_checksum=False)
             files = [(a.long_filename() or a.name, bytes(a.data)) for a in tnef.attachments]
             body, html_body = tnef.body, tnef.htmlbody
-        except Exception as exc:  # noqa: BLE001 - tnefparse raises anything on garbage
+        except Exception as exc:  # tnefparse raises anything on garbage
             raise MimeRefusal(Refusal("mime.tnef_unreadable")) from exc
         if html_body:
             markup = html_body if isinstance(html_body, str) else decode_text(html_body, None)

@@ -63,7 +63,9 @@ _SCHEME_NOISE: Final = re.compile(r"[\x00-\x20\x7f]+")
 _ACTIVE_CSS: Final = re.compile(r"expression\s*\(|behavior\s*:|-moz-binding|javascript:", re.I)
 # Internet Explorer and Outlook's Word renderer run what sits inside <!--[if ...]>...<![endif]-->:
 # for them it is live markup, not a comment.
-_CONDITIONAL: Final = re.compile(r"\s*\[\s*if\b[^\]]*\]\s*>(.*?)(?:<!\s*\[\s*endif\s*\]\s*)?$", re.I | re.S)
+_CONDITIONAL: Final = re.compile(
+    r"\s*\[\s*if\b[^\]]*\]\s*>(.*?)(?:<!\s*\[\s*endif\s*\]\s*)?$", re.I | re.S
+)
 # Conditional comments inside conditional comments: a bound keeps a hostile mail cheap.
 _MAX_CONDITIONAL_DEPTH: Final = 5
 

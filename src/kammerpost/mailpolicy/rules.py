@@ -137,8 +137,7 @@ REFUSALS: Final[dict[str, RefusalText]] = {
         "CRLF (RFC 5321 2.3.8).",
         "Senden Sie die Nachricht mit einem üblichen E-Mail-Programm oder stellen Sie Ihr "
         "Programm auf CRLF-Zeilenenden um.",
-        "Send the message from an ordinary mail program, or make your program end lines "
-        "with CRLF.",
+        "Send the message from an ordinary mail program, or make your program end lines with CRLF.",
     ),
     "mime.tnef_unreadable": _mime(
         "Der Outlook-Anhang winmail.dat (TNEF) lässt sich nicht lesen.",

@@ -30,7 +30,10 @@ SIGNATURE_REASONS: Final[dict[str, tuple[str, str]]] = {
         "Zertifikat nicht von einer vertrauenswürdigen Stelle",
         "certificate not from a trusted authority",
     ),
-    "expired": ("Zertifikat abgelaufen oder noch nicht gültig", "certificate expired or not yet valid"),
+    "expired": (
+        "Zertifikat abgelaufen oder noch nicht gültig",
+        "certificate expired or not yet valid",
+    ),
     "address": (
         "Zertifikat gehört nicht zur Absenderadresse",
         "certificate does not belong to the sender address",
@@ -48,7 +51,7 @@ _PEM_END: Final = b"-----END CERTIFICATE-----"
 
 @dataclass(frozen=True, slots=True)
 class MailSignature:
-    """What a signature of the mail proves: ``status`` valid | unverifiable | invalid | unchecked."""
+    """What a signature of the mail proves; ``status``: valid, unverifiable, invalid, unchecked."""
 
     kind: str  # "smime" or "pgp"
     status: str
@@ -75,7 +78,7 @@ def pgp_signature() -> MailSignature:
 
 
 def _trust_roots(directory: str) -> list[Any]:
-    from asn1crypto import pem, x509  # noqa: PLC0415 - only for signed mail
+    from asn1crypto import pem, x509  # type: ignore[import-untyped]  # noqa: PLC0415
 
     roots = []
     for path in sorted(Path(directory).iterdir()):
@@ -125,7 +128,7 @@ def smime_verify(
     ``signature`` is the DER of the ContentInfo (detached form) or None when
     ``content`` is the already loaded SignedData of the opaque form.
     """
-    from asn1crypto import cms  # noqa: PLC0415 - only for signed mail
+    from asn1crypto import cms  # noqa: PLC0415
 
     try:
         if signature is not None:
@@ -166,9 +169,7 @@ def smime_verify(
 
 
 def _signer_certificate(signed_data: Any) -> Any:
-    from pyhanko.sign.validation.generic_cms import (  # noqa: PLC0415 - only for signed mail
-        extract_certificate_info,
-    )
+    from pyhanko.sign.general import extract_certificate_info  # noqa: PLC0415 - signed mail only
 
     return extract_certificate_info(signed_data).signer_cert
 

@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mailgate', '0001_initial'),
+        ("mailgate", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mailmessage',
-            name='authentication',
+            model_name="mailmessage",
+            name="authentication",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='mailmessage',
-            name='omitted_images',
+            model_name="mailmessage",
+            name="omitted_images",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='mailmessage',
-            name='sender_verified',
+            model_name="mailmessage",
+            name="sender_verified",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='mailmessage',
-            name='signature',
+            model_name="mailmessage",
+            name="signature",
             field=models.JSONField(blank=True, default=dict),
         ),
     ]
