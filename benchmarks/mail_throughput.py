@@ -195,7 +195,15 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="kammerpost-mailbench-") as temp:
+    from tests.corpus.mails_auth import dns_server
+
+    # Sender authentication asks a loopback DNS server (SPF of the senders' domain), as
+    # the gateway would ask the chamber's resolver: its cost is part of the figure.
+    with (
+        dns_server() as (resolver, _),
+        tempfile.TemporaryDirectory(prefix="kammerpost-mailbench-") as temp,
+    ):
+        os.environ["KAMMERPOST_MAIL_DNS_RESOLVER"] = resolver
         workdir = Path(temp)
         _setup(workdir, args.database_url)
         from aiosmtpd.controller import Controller

@@ -24,8 +24,8 @@ from contextlib import contextmanager
 import dkim
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from dnslib import QTYPE, RR, TXT, DNSRecord
-from dnslib.server import BaseResolver, DNSServer
+from dnslib import QTYPE, RR, SOA, TXT, DNSRecord
+from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 from tests.corpus.mails import TO
 
@@ -76,8 +76,13 @@ class _Records(BaseResolver):  # type: ignore[misc]
             for text in self.table.get(name, []):
                 chunks = [text[i : i + 255] for i in range(0, len(text), 255)]
                 reply.add_answer(RR(name, QTYPE.TXT, rdata=TXT(chunks), ttl=300))
-        if not reply.rr and name not in self.table:
-            reply.header.rcode = 3  # NXDOMAIN
+        if not reply.rr:
+            if name not in self.table:
+                reply.header.rcode = 3  # NXDOMAIN
+            # As real zones do: the SOA tells resolvers how long to remember "nothing here".
+            zone = ".".join(name.rstrip(".").split(".")[-2:]) + "."
+            soa = SOA(f"ns.{zone}", f"hostmaster.{zone}", (1, 3600, 600, 86400, 300))
+            reply.add_auth(RR(zone, QTYPE.SOA, rdata=soa, ttl=300))
         return reply
 
 
@@ -85,7 +90,8 @@ class _Records(BaseResolver):  # type: ignore[misc]
 def dns_server() -> Iterator[tuple[str, _Records]]:
     """A DNS server on a free loopback UDP port: yields ("127.0.0.1:port", its resolver)."""
     resolver = _Records(records())
-    server = DNSServer(resolver, address="127.0.0.1", port=0, tcp=False)
+    quiet = DNSLogger(log="-request,-reply,-truncated,-error,-recv,-send,-data", prefix=False)
+    server = DNSServer(resolver, address="127.0.0.1", port=0, tcp=False, logger=quiet)
     server.start_thread()
     port = server.server.server_address[1]
     try:
