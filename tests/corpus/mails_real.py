@@ -271,8 +271,13 @@ OUTLOOK_HTML = (
     "</o:OfficeDocumentSettings></xml><![endif]--><style>p.MsoNormal{margin:0}</style></head>"
     '<body lang="DE"><p class="MsoNormal">Sehr geehrte Damen und Herren,</p>'
     '<p class="MsoNormal">anbei die Unterlagen.</p><p class="MsoNormal">Mit freundlichen '
-    'Gr&uuml;&szlig;en<br>Max M&uuml;ller</p><p><img width="40" height="20" '
-    'src="cid:image001.png@01DB4512.3A2F1B60" alt="Logo"> '
+    'Gr&uuml;&szlig;en<br>Max M&uuml;ller</p><p><!--[if gte vml 1]><v:shapetype id="_x0000_t75" '
+    'coordsize="21600,21600" o:spt="75" o:preferrelative="t" filled="f" stroked="f">'
+    '<v:path o:extrusionok="f" gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
+    '<v:shape id="Grafik_x0020_1" style="width:30pt;height:15pt"><v:imagedata '
+    'src="cid:image001.png@01DB4512.3A2F1B60" o:title=""/></v:shape><![endif]-->'
+    '<![if !vml]><img width="40" height="20" '
+    'src="cid:Image001.png@01DB4512.3A2F1B60" alt="Logo"><![endif]> '
     '<img src="cid:image002.gif@01DB4512.3A2F1B60"></p></body></html>'
 )
 
@@ -483,8 +488,21 @@ def pgp_signed(files: list[str]) -> bytes:
     )
 
 
+PGP_KEY = (
+    "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nxjMEZ2VzdBYJKwYBBAHaRw8BAQdAdGhpcyBpcyBub3Qg"
+    "YSByZWFsIGtleQ==\n-----END PGP PUBLIC KEY BLOCK-----\n"
+)
+
+
 def thunderbird_pgp() -> bytes:
-    return pgp_signed([file_part("Unterlagen.pdf", pdfs.clean(), "application/pdf")])
+    """Thunderbird attaches the sender's public key beside the document (Autocrypt)."""
+    key = entity(
+        'Content-Type: application/pgp-keys; name="OpenPGP_0x9DD005026765737.asc"\n'
+        'Content-Disposition: attachment; filename="OpenPGP_0x9DD005026765737.asc"\n'
+        "Content-Transfer-Encoding: quoted-printable",
+        _crlf(PGP_KEY),
+    )
+    return pgp_signed([file_part("Unterlagen.pdf", pdfs.clean(), "application/pdf"), key])
 
 
 def pgp_signed_with_zip() -> bytes:

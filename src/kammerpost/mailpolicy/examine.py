@@ -119,6 +119,9 @@ _SMIME_SIGNATURES: Final = frozenset(
     {"application/pkcs7-signature", "application/x-pkcs7-signature"}
 )
 _PGP_SIGNATURES: Final = frozenset({"application/pgp-signature"})
+# The sender's public key that Thunderbird and Enigmail attach to OpenPGP mail (Autocrypt):
+# material for checking the signature, not a document.
+_PGP_KEYS: Final = frozenset({"application/pgp-keys"})
 _TNEF_TYPES: Final = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
 _ENCRYPTED_CMS: Final = frozenset(
     {"enveloped_data", "authenticated_enveloped_data", "encrypted_data"}
@@ -254,7 +257,7 @@ class _Walk:
     def _settle(self) -> None:
         """Each pending part: an image the body shows is left out, anything else is a file."""
         for part, data in self.pending:
-            content_id = str(part.get("Content-ID", "")).strip().strip("<>").strip()
+            content_id = str(part.get("Content-ID", "")).strip().strip("<>").strip().lower()
             if part.get_content_maintype() == "image" and content_id and content_id in self.cids:
                 self.omitted.append(single_line(file_name(part) or content_id, 200))
             else:
@@ -319,8 +322,8 @@ class _Walk:
         data = _payload(part, self.parts)
         if ctype in _SMIME_TYPES:
             self._opaque(part, data, depth=depth, use_html_text=use_html_text)
-        elif ctype in _SMIME_SIGNATURES or ctype in _PGP_SIGNATURES:
-            pass  # a detached signature outside multipart/signed proves nothing; not a document
+        elif ctype in _SMIME_SIGNATURES or ctype in _PGP_SIGNATURES or ctype in _PGP_KEYS:
+            pass  # signature material (outside multipart/signed it proves nothing): no document
         elif _is_attachment(part):
             self.pending.append((part, data))
         elif ctype == "text/html":
@@ -335,7 +338,8 @@ class _Walk:
             en = ", ".join(ACTIVE[p][1] for p in reading.problems)
             raise MimeRefusal(Refusal("html.active", {"what_de": de, "what_en": en}))
         self.links.extend(reading.links)
-        self.cids.update(reading.cids)
+        # Mail programs differ in the case of the same Content-ID; compare without it.
+        self.cids.update(cid.lower() for cid in reading.cids)
         if use_html_text:
             self.texts.append(reading.text)
 
