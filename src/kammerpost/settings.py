@@ -306,6 +306,8 @@ MAILGATE_PARSE_TIMEOUT = float(
 )
 # Parser processes: each hostile message ties up at most one for the timeout above.
 MAILGATE_PARSERS = int(os.environ.get("KAMMERPOST_MAILGATE_PARSERS", "2"))
+# Gateway processes sharing the listen address (SO_REUSEPORT): one per core is the most.
+MAILGATE_PROCESSES = int(os.environ.get("KAMMERPOST_MAILGATE_PROCESSES", "1"))
 # Threads for blocking work (database, vault, virus scan) behind the SMTP sessions.
 MAILGATE_THREADS = int(os.environ.get("KAMMERPOST_MAILGATE_THREADS", "8"))
 # aiosmtpd holds each message in memory (up to the message limit): this bounds the total.

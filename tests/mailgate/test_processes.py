@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -40,13 +41,15 @@ def start_gateway(
     intake_env: dict[str, str],
 ) -> Iterator[Callable[..., int]]:
     started: list[subprocess.Popen[bytes]] = []
+    pids: list[int] = []
 
-    def start(**env: str) -> int:
+    def start(*args: str, **env: str) -> int:
         port = _free_port()
         process = processes.start(
             "mailgate",
             "--listen",
             f"127.0.0.1:{port}",
+            *args,
             env=processes.command_env(
                 **{
                     **intake_env,
@@ -58,8 +61,10 @@ def start_gateway(
         )
         started.append(process)
         _wait_for_port(port, process)
+        pids.append(process.pid)
         return port
 
+    start.pids = pids  # type: ignore[attr-defined]
     yield start
     for process in started:
         processes.stop(process)
@@ -140,3 +145,30 @@ def test_a_dead_database_answers_451_and_never_accepts(
     reply = send(port, mails.plain_letter())
     assert (reply.code, reply.enhanced) == (451, "4.3.0"), reply
     assert not InboundItem.objects.exists()
+
+
+def _gateway_children(pid: int) -> list[int]:
+    """Forked gateway processes of ``pid`` (its parser workers run another command)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    found = []
+    for child in children:
+        with contextlib.suppress(OSError):
+            if b"mailgate" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(int(child))
+    return found
+
+
+def test_several_gateway_processes_share_one_address(
+    start_gateway: Callable[..., int], departments: dict[str, Department]
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.mailgate.conftest import send
+
+    port = start_gateway("--processes", "2")
+    [parent] = start_gateway.pids  # type: ignore[attr-defined]
+    assert len(_gateway_children(parent)) == 1  # the second process, on the same port
+    with ThreadPoolExecutor(6) as pool:
+        replies = list(pool.map(lambda _: send(port, mails.letter_with_pdf()), range(12)))
+    assert [r.code for r in replies] == [250] * 12, replies
+    assert InboundItem.objects.count() == 12

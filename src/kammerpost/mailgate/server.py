@@ -156,9 +156,14 @@ class GatewayHandler:
 class MailGateway:
     """The SMTP server on ``host:port``: ``start()`` runs it in a thread, ``serve()`` here."""
 
-    def __init__(self, host: str, port: int, *, threads: int | None = None) -> None:
+    def __init__(
+        self, host: str, port: int, *, threads: int | None = None, reuse_port: bool = False
+    ) -> None:
         self.host = host
         self.port = port
+        # SO_REUSEPORT: several gateway processes on one address, the kernel spreads the
+        # connections (Python's parse and the vault's crypto then use every core).
+        self.reuse_port = reuse_port
         self.threads = threads or settings.MAILGATE_THREADS
         self.executor = ThreadPoolExecutor(self.threads, thread_name_prefix="mailgate")
         self.handler = GatewayHandler(self.executor)
@@ -180,7 +185,11 @@ class MailGateway:
 
     async def _open(self) -> None:
         self._server = await asyncio.get_running_loop().create_server(
-            self._factory, self.host, self.port, reuse_address=True
+            self._factory,
+            self.host,
+            self.port,
+            reuse_address=True,
+            reuse_port=self.reuse_port or None,
         )
         sockets = self._server.sockets or []
         if sockets:
