@@ -118,3 +118,12 @@ def test_only_the_configured_mtas_results_are_believed() -> None:
         envelope_from=auth.CUSTOMER,
     )
     assert not nobody.from_verified
+
+
+def test_a_from_domain_dns_cannot_ask_for_proves_nothing_and_raises_nothing(
+    resolver: DnsResolver,
+) -> None:
+    odd = "x@" + "a" * 70 + ".example.org"
+    raw = auth.letter(odd)
+    result = _check(raw, resolver, envelope=odd)
+    assert not result.from_verified and not result.envelope_verified

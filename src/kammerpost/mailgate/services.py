@@ -24,6 +24,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import replace
 from datetime import timedelta
@@ -65,6 +66,7 @@ from kammerpost.mailpolicy import (
     trusted_results,
     unknown_recipient_answer,
 )
+from kammerpost.mailpolicy.authentication import header_from_address
 from kammerpost.mailpolicy.prescan import header_block
 from kammerpost.privacy.services import communication_preference_record_electronic
 from kammerpost.vault import Vault, VaultError, backend_from_url, default_url
@@ -189,6 +191,16 @@ def _receive(
             departments.setdefault(department.pk, department)
     if not departments:
         return unknown_recipient_answer(settings.PORTAL_URL)
+    # The DNS checks run beside the parse (they wait on the network, the parse on a CPU).
+    early_from = header_from_address(raw)
+    checking = _auth_executor().submit(
+        sender_authentication,
+        raw=raw,
+        from_address=early_from,
+        envelope_from=envelope_from,
+        peer=peer,
+        helo=helo,
+    )
     with tempfile.TemporaryDirectory(prefix="kammerpost-mail-") as temp:
         raw_path = Path(temp) / "message.eml"
         raw_path.write_bytes(raw)
@@ -201,10 +213,15 @@ def _receive(
             examination.refusal = _inspect(examination.attachments)
         if examination.refusal is not None:
             return _refused(examination.refusal, peer)
-        # Only for mail we keep: a refused one needs no DNS.
-        auth = sender_authentication(
-            raw=raw, examination=examination, envelope_from=envelope_from, peer=peer, helo=helo
-        )
+        auth = checking.result()
+        if examination.from_address != early_from:  # the parse read another From: ask again
+            auth = sender_authentication(
+                raw=raw,
+                from_address=examination.from_address,
+                envelope_from=envelope_from,
+                peer=peer,
+                helo=helo,
+            )
         items = _store(
             raw_path,
             examination,
@@ -320,20 +337,34 @@ def _dns_resolver(server: str, timeout: float) -> DnsResolver:
     return DnsResolver(server, timeout=timeout)
 
 
+_auth_lock = threading.Lock()
+_auth_pool: ThreadPoolExecutor | None = None
+
+
+def _auth_executor() -> ThreadPoolExecutor:
+    global _auth_pool  # noqa: PLW0603 - one pool per gateway process
+    with _auth_lock:
+        if _auth_pool is None:
+            _auth_pool = ThreadPoolExecutor(
+                settings.MAILGATE_THREADS, thread_name_prefix="mailgate-auth"
+            )
+        return _auth_pool
+
+
 def sender_authentication(
-    *, raw: bytes, examination: Examination, envelope_from: str, peer: str | None, helo: str
+    *, raw: bytes, from_address: str, envelope_from: str, peer: str | None, helo: str
 ) -> AuthResult:
-    """SPF/DKIM/DMARC of this mail: the trusted MTA's verdict, or checked here."""
+    """SPF/DKIM/DMARC of this mail: the trusted MTA's verdict, or checked here; never raises."""
     if settings.MAIL_TRUSTED_AUTHSERV_ID:
         return trusted_results(
             authentication_headers(header_block(raw)),
             authserv_id=settings.MAIL_TRUSTED_AUTHSERV_ID,
-            from_address=examination.from_address,
+            from_address=from_address,
             envelope_from=envelope_from,
         )
     return authenticate(
         raw,
-        from_address=examination.from_address,
+        from_address=from_address,
         envelope_from=envelope_from,
         client_ip=peer,
         helo=helo,

@@ -106,7 +106,9 @@ class DnsResolver:
             return list(self.resolver.resolve(name, qtype, lifetime=self.timeout))
         except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
             return []
-        except (dns.exception.Timeout, dns.resolver.NoNameservers) as exc:
+        except (dns.exception.DNSException, ValueError, UnicodeError) as exc:
+            # Timeouts, dead servers, and names DNS cannot even ask for (a label over 63
+            # characters, broken IDNA): either way nothing is proven.
             raise TemporaryDnsError(str(exc)) from exc
 
     def txt(self, name: str) -> list[bytes]:
@@ -270,6 +272,21 @@ def trusted_results(
     )
 
 
+def header_from_address(raw: bytes) -> str:
+    """The From address read from the top header alone: enough to start the DNS checks
+    while the full parse runs (the gateway checks again should the parse read another)."""
+    from email.parser import BytesHeaderParser  # noqa: PLC0415
+
+    from .mime import RAW_HEADERS, MimeRefusal, sender_address  # noqa: PLC0415
+    from .prescan import header_block  # noqa: PLC0415
+
+    try:
+        message = BytesHeaderParser(policy=RAW_HEADERS).parsebytes(header_block(raw))
+        return sender_address(message)[0]
+    except (MimeRefusal, ValueError, LookupError):
+        return ""
+
+
 def authentication_headers(raw_header: bytes) -> list[str]:
     """The Authentication-Results values of a raw header block, top-most first."""
     from email.parser import BytesHeaderParser  # noqa: PLC0415
@@ -285,6 +302,7 @@ __all__ = [
     "aligned",
     "authenticate",
     "authentication_headers",
+    "header_from_address",
     "organizational_domain",
     "trusted_results",
 ]
