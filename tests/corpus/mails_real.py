@@ -350,11 +350,18 @@ def outlook_winmail_with_zip() -> bytes:
 
 
 def smime_signed(
-    inner: str, signer: Signer | None = None, *, tamper: bool = False, x_prefix: bool = False
+    inner: str,
+    signer: Signer | None = None,
+    *,
+    tamper: bool = False,
+    x_prefix: bool = False,
+    garble: Callable[[bytes], bytes] | None = None,
 ) -> str:
     """multipart/signed as Outlook and Thunderbird send it (RFC 8551 3.5.3)."""
     signer = signer or smime_pki().sender
     signature = _cms_sign(inner.encode("utf-8"), signer, detached=True)
+    if garble is not None:
+        signature = garble(signature)
     if tamper:
         inner = inner.replace("Unterlagen", "Unterlagem", 1)
     kind = "application/x-pkcs7-signature" if x_prefix else "application/pkcs7-signature"

@@ -110,3 +110,54 @@ def test_raw_utf8_headers_of_smtputf8_senders_read_as_written(tmp_path: Path) ->
     assert result.refusal is None
     assert (result.from_name, result.subject) == ("Jürgen Groß", "Prüfung bestanden")
     assert [a.name for a in result.attachments] == ["Prüfung.pdf"]
+
+
+@pytest.mark.parametrize("cut", [0, 7, 60, 200, -40])
+def test_a_garbled_signature_is_an_invalid_badge_and_garbled_opaque_data_a_refusal(
+    tmp_path: Path, trust_dir: str, cut: int
+) -> None:
+    import base64
+    import random
+
+    def garble(der: bytes) -> bytes:
+        return der[:cut] if cut > 0 else der[:cut] + random.Random(cut).randbytes(40)
+
+    inner = mails_real.text_part("Unterlagen folgen.")
+    broken = mails_real.mail("Kaputt", mails_real.smime_signed(inner, garble=garble))
+    garbled = garble(mails_real._cms_sign(b"x", mails_real.smime_pki().sender, detached=False))
+    result = examine(broken, tmp_path, MAIL_LIMITS, trust_dir=trust_dir)
+    assert result.refusal is None, result.refusal
+    assert result.signature is not None
+    assert result.signature.status == "invalid"
+    opaque = mails_real.mail(
+        "Opak kaputt",
+        mails_real.entity(
+            "Content-Type: application/pkcs7-mime; smime-type=signed-data\n"
+            "Content-Transfer-Encoding: base64",
+            base64.b64encode(garbled).decode(),
+        ),
+    )
+    refused = examine(opaque, tmp_path, MAIL_LIMITS, trust_dir=trust_dir)
+    assert refused.refusal is not None
+    assert refusal_answer(refused.refusal, PORTAL).code == 550
+
+
+def test_enigmails_protected_headers_part_is_not_a_document(tmp_path: Path) -> None:
+    raw = mails_real.mail(
+        "Enigmail",
+        mails_real.multipart(
+            "mixed",
+            "enig1",
+            [
+                mails_real.entity(
+                    'Content-Type: text/rfc822-headers; protected-headers="v1"\n'
+                    "Content-Disposition: inline",
+                    f"From: {mails.FROM}\r\nSubject: Enigmail\r\n",
+                ),
+                mails_real.text_part("Hallo."),
+            ],
+        ),
+    )
+    result = examine(raw, tmp_path, MAIL_LIMITS)
+    assert result.refusal is None
+    assert result.attachments == []

@@ -122,6 +122,9 @@ _PGP_SIGNATURES: Final = frozenset({"application/pgp-signature"})
 # The sender's public key that Thunderbird and Enigmail attach to OpenPGP mail (Autocrypt):
 # material for checking the signature, not a document.
 _PGP_KEYS: Final = frozenset({"application/pgp-keys"})
+# Parts that belong to the mail itself, not documents: Enigmail's and Thunderbird's copy
+# of the protected headers (RFC draft "protected headers", legacy display part).
+_MAIL_ITSELF: Final = frozenset({"text/rfc822-headers"})
 _TNEF_TYPES: Final = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
 _ENCRYPTED_CMS: Final = frozenset(
     {"enveloped_data", "authenticated_enveloped_data", "encrypted_data"}
@@ -324,6 +327,8 @@ class _Walk:
             self._opaque(part, data, depth=depth, use_html_text=use_html_text)
         elif ctype in _SMIME_SIGNATURES or ctype in _PGP_SIGNATURES or ctype in _PGP_KEYS:
             pass  # signature material (outside multipart/signed it proves nothing): no document
+        elif ctype in _MAIL_ITSELF:
+            pass  # the headers once more, as the sender's program shows them
         elif _is_attachment(part):
             self.pending.append((part, data))
         elif ctype == "text/html":
@@ -388,7 +393,9 @@ class _Walk:
                 raise MimeRefusal(Refusal("mime.unparseable"))
             signed_data = info["content"]
             inner = signed_data["encap_content_info"]["content"].native
-        except (ValueError, TypeError, KeyError) as exc:
+        except MimeRefusal:
+            raise
+        except Exception as exc:  # asn1crypto raises many kinds on garbage
             raise MimeRefusal(Refusal("mime.unparseable")) from exc
         if not isinstance(inner, bytes):
             raise MimeRefusal(Refusal("mime.unparseable"))

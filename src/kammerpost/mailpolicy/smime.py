@@ -126,8 +126,24 @@ def smime_verify(
     """Verify a CMS signed-data structure: detached over ``content``, or opaque (content None).
 
     ``signature`` is the DER of the ContentInfo (detached form) or None when
-    ``content`` is the already loaded SignedData of the opaque form.
+    ``content`` is the already loaded SignedData of the opaque form. Never
+    raises: whatever a hostile structure makes the libraries do, the mail is
+    still read, and its signature is "invalid (unreadable)".
     """
+    try:
+        return _verify(signature, content, from_address=from_address, trust_dir=trust_dir, now=now)
+    except Exception:  # noqa: BLE001 - asn1crypto and pyHanko raise many kinds on garbage
+        return MailSignature("smime", "invalid", reason="unreadable")
+
+
+def _verify(
+    signature: bytes | None,
+    content: bytes | Any,
+    *,
+    from_address: str,
+    trust_dir: str | None,
+    now: datetime | None,
+) -> MailSignature:
     from asn1crypto import cms  # noqa: PLC0415
 
     try:
