@@ -161,3 +161,23 @@ def test_enigmails_protected_headers_part_is_not_a_document(tmp_path: Path) -> N
     result = examine(raw, tmp_path, MAIL_LIMITS)
     assert result.refusal is None
     assert result.attachments == []
+
+
+def test_inline_pgp_signed_text_is_shown_as_signed_and_inline_encrypted_is_refused(
+    tmp_path: Path,
+) -> None:
+    signed = mails.message(
+        text="-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nHallo.\n"
+        + mails_real.PGP_SIGNATURE
+    )
+    result = examine(signed, tmp_path, MAIL_LIMITS)
+    assert result.refusal is None
+    assert result.signature is not None
+    assert (result.signature.kind, result.signature.status) == ("pgp", "unchecked")
+    encrypted = mails.message(
+        text="-----BEGIN PGP MESSAGE-----\n\nhQEMA1b2c3d4e5f6AQf/abc=\n-----END PGP MESSAGE-----\n"
+    )
+    refused = examine(encrypted, tmp_path, MAIL_LIMITS)
+    assert refused.refusal is not None
+    answer = refusal_answer(refused.refusal, PORTAL)
+    assert (answer.code, answer.enhanced) == (550, "5.7.5")

@@ -125,6 +125,8 @@ _PGP_KEYS: Final = frozenset({"application/pgp-keys"})
 # Parts that belong to the mail itself, not documents: Enigmail's and Thunderbird's copy
 # of the protected headers (RFC draft "protected headers", legacy display part).
 _MAIL_ITSELF: Final = frozenset({"text/rfc822-headers"})
+_PGP_SIGNED_INLINE: Final = "-----BEGIN PGP SIGNED MESSAGE-----"
+_PGP_ENCRYPTED_INLINE: Final = "-----BEGIN PGP MESSAGE-----"
 _TNEF_TYPES: Final = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
 _ENCRYPTED_CMS: Final = frozenset(
     {"enveloped_data", "authenticated_enveloped_data", "encrypted_data"}
@@ -334,7 +336,16 @@ class _Walk:
         elif ctype == "text/html":
             self._html(decode_text(data, _charset(part)), use_html_text=use_html_text)
         else:  # text/plain (other text types are attachments)
-            self.texts.append(decode_text(data, _charset(part)))
+            self._plain(decode_text(data, _charset(part)))
+
+    def _plain(self, text: str) -> None:
+        """Body text; inline OpenPGP is recognised (signed: shown; encrypted: unreadable)."""
+        stripped = text.lstrip()
+        if stripped.startswith(_PGP_ENCRYPTED_INLINE):
+            raise MimeRefusal(Refusal("encrypted.mail"))
+        if stripped.startswith(_PGP_SIGNED_INLINE):
+            self._record(pgp_signature())
+        self.texts.append(text)
 
     def _html(self, markup: str, *, use_html_text: bool) -> None:
         reading = html_scan(markup)
