@@ -150,6 +150,7 @@ def relay() -> Iterator[tuple[_Sink, int]]:
     controller.start()
     yield sink, port
     controller.stop()
+    controller.loop.close()  # aiosmtpd's Controller leaves its own event loop open
 
 
 def test_with_a_relay_configured_replies_leave_through_smtp(
