@@ -260,3 +260,15 @@ def test_state_changing_requests_need_the_csrf_token(tus_env: dict[str, str]) ->
     assert client.delete(url, headers=TUS).status_code == 403
     assert head_offset(client, url) == 0
     assert patch(client, url, 0, b"x" * 10, X_CSRFToken=token).status_code == 204
+
+
+def test_refusals_speak_the_requested_language_with_a_hint(tus_env: dict[str, str]) -> None:
+    client = Client()
+    url = create(client, 10)
+    german = patch(client, url, 5, b"x")
+    assert "passt nicht" in german.content.decode()
+    assert "setzen Sie dort fort" in german.content.decode()
+    english = patch(client, url, 5, b"x", Accept_Language="en")
+    assert english.status_code == 409
+    assert "does not fit the position received so far (0)" in english.content.decode()
+    assert "continue from there" in english.content.decode()
