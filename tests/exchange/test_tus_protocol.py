@@ -286,3 +286,18 @@ def test_the_sweep_command_removes_expired_uploads(tus_env: dict[str, str]) -> N
     assert "removed 1 expired uploads" in out.getvalue()
     assert list(default_uploads().uploads()) == []
     assert not Upload.objects.exists()
+
+
+def test_a_process_killed_after_the_last_commit_completes_on_the_next_head(
+    tus_env: dict[str, str],
+) -> None:
+    client = Client()
+    data = b"last chunk committed, answer lost" * 1000
+    url = create(client, len(data))
+    # What the killed request left: every byte committed, no finish, no hand-over.
+    default_uploads().append(upload_id_of(url), offset=0, source=io.BytesIO(data), length=len(data))
+    assert completions(tus_env) == []
+    assert head_offset(client, url) == len(data)
+    assert head_offset(client, url) == len(data)
+    [done] = completions(tus_env)  # handed over exactly once
+    assert done["sha256"] == hashlib.sha256(data).hexdigest()

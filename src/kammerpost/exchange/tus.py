@@ -501,6 +501,7 @@ def uploads_expired_remove(*, uploads: Uploads, now: datetime | None = None) -> 
             removed += 1
         elif row is None:
             removed += 1
+    removed += uploads.remove_leftovers(now - expiry_window())
     # Rows whose engine state vanished (removed above or by an earlier sweep).
     expired = Upload.objects.filter(completed__isnull=True, expires__lte=now)
     for row in expired:

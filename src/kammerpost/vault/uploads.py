@@ -353,6 +353,7 @@ class Uploads:
             os.close(os.open(directory / _LOCK, os.O_WRONLY | os.O_CREAT, 0o600))
             self._commit(directory, state)
             _fsync_directory(self.root)
+            _fsync_directory(self.backend.root)
         self._remember(upload_id, _Hash(0, hashlib.sha256()))
         return upload_id
 
@@ -427,6 +428,10 @@ class Uploads:
             data = self._directory(upload_id) / _DATA
             if data.exists():
                 self.backend.adopt_blob(state.blob_key, data)
+            elif not self.backend.blob_exists(state.blob_key):
+                # Adopted by an earlier finish that died before the key record,
+                # and removed since by the vault's clean-up of incomplete blobs.
+                raise BlobIntegrityError(f"the ciphertext of upload {upload_id} is gone")
             if not self.backend.record_exists(state.blob_key):
                 contents = records.Secrets(keys.data, state.length, sha256)
                 sealed = records.seal(
@@ -482,7 +487,11 @@ class Uploads:
             with contextlib.suppress(UploadBusyError):  # still being written: not stale
                 self.abort(status.upload_id)
                 removed += 1
-        # Directories without a state: an abort or begin that died half-way.
+        return removed + self.remove_leftovers(cutoff)
+
+    def remove_leftovers(self, cutoff: datetime) -> int:
+        """Remove directories without a state (a begin or abort that died half-way)."""
+        removed = 0
         try:
             directories = list(self.root.iterdir())
         except FileNotFoundError:
