@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import BinaryIO
 
 from django.conf import settings
@@ -27,17 +26,12 @@ from django.utils import timezone
 
 from kammerpost.accounts.models import Business
 from kammerpost.chamber.models import Department
-from kammerpost.inspection import ClamdScanner, Inspection, Inspector, Verdict, policy_named
+from kammerpost.inspection import Inspection, Verdict
 from kammerpost.inspection.names import clean_name
 from kammerpost.inspection.report import Finding, Reason
 from kammerpost.privacy.services import audit_record
-from kammerpost.vault import (
-    BlobInfo,
-    BlobIntegrityError,
-    Vault,
-    VaultError,
-    vault_from_environment,
-)
+from kammerpost.providers import find_service, inspector_for
+from kammerpost.vault import BlobInfo, BlobIntegrityError, Vault, VaultError
 
 from . import tasks
 from .crashpoints import crashpoint
@@ -91,19 +85,9 @@ class StoredFile:
 ReceivedFile = IncomingFile | StoredFile
 
 
-@cache
 def intake_vault() -> Vault:
-    return vault_from_environment()
-
-
-@cache
-def _scanner() -> ClamdScanner | None:
-    return ClamdScanner(settings.CLAMD_URL, settings.CLAMD_TIMEOUT) if settings.CLAMD_URL else None
-
-
-@cache
-def _inspector(policy_name: str) -> Inspector:
-    return Inspector(policy_named(policy_name), scanner=_scanner())
+    """The vault of the intake's documents (and of the blobs channels stage), from the provider."""
+    return find_service(Vault)
 
 
 def sender_for_address(*, email: str, display_name: str = "") -> Sender:
@@ -345,7 +329,7 @@ def _inspect_stored(document: Document) -> Inspection | Finding:
         except VaultError as exc:
             log.error("document %s unreadable in the vault: %s", document.pk, exc)
             return Finding("storage.unavailable")
-        return _inspector(document.policy_name).inspect(
+        return inspector_for(document.policy_name).inspect(
             plain, name=document.original_name, sha256=document.sha256
         )
 

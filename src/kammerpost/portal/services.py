@@ -18,7 +18,6 @@ import shutil
 import time
 from collections.abc import Iterable, MutableMapping
 from contextlib import ExitStack
-from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -29,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from kammerpost.accounts.models import Business, User
 from kammerpost.chamber.models import Department
-from kammerpost.inspection import ClamdScanner, Inspector, Verdict, policy_named
+from kammerpost.inspection import Verdict
 from kammerpost.inspection.names import clean_name
 from kammerpost.intake.models import Channel, Document, InboundItem, Sender
 from kammerpost.intake.services import (
@@ -39,6 +38,7 @@ from kammerpost.intake.services import (
     sender_for_address,
 )
 from kammerpost.privacy.services import audit_record
+from kammerpost.providers import inspector_for
 
 from .exceptions import PortalError
 from .models import Message, MessageAttachment, Submission
@@ -107,15 +107,6 @@ def draft_values_set(
     session.modified = True
 
 
-@cache
-def _scanner() -> ClamdScanner | None:
-    return ClamdScanner(settings.CLAMD_URL, settings.CLAMD_TIMEOUT) if settings.CLAMD_URL else None
-
-
-def _inspector(policy_name: str) -> Inspector:
-    return Inspector(policy_named(policy_name), scanner=_scanner())
-
-
 def draft_file_add(
     *,
     session: MutableMapping[str, Any],
@@ -141,7 +132,7 @@ def draft_file_add(
         for chunk in chunks:
             target.write(chunk)
     display = clean_name(name).display
-    result = _inspector(slot.policy).inspect(path, name=display)
+    result = inspector_for(slot.policy).inspect(path, name=display)
     entry = {
         "id": file_id,
         "slot": slot.name,
