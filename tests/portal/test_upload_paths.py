@@ -13,7 +13,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from kammerpost.chamber.models import Department
 from kammerpost.intake.models import Channel, DocumentState, InboundItem
-from kammerpost.intake.services import IncomingFile, document_inspect, inbound_item_receive
+from kammerpost.intake.services import (
+    IncomingFile,
+    document_inspect,
+    inbound_item_receive,
+    sender_for_account,
+)
 from kammerpost.mailgate import services as mail_services
 from kammerpost.portal import services
 from kammerpost.portal.middleware import UPLOAD_MARGIN
@@ -57,7 +62,7 @@ def _item_of(user: object) -> InboundItem:
     item = inbound_item_receive(
         channel=Channel.PORTAL,
         department=Department.objects.get(slug="verwaltung"),
-        sender=services.portal_sender(user=user),  # type: ignore[arg-type]
+        sender=sender_for_account(user=user),  # type: ignore[arg-type]
         files=[IncomingFile("a.pdf", io.BytesIO(pdfs.clean()))],
         subject="Test",
     )

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower, Trim
 from django.utils.translation import gettext_lazy as _
+
+
+def address_normalised(email: str) -> str:
+    """The form a sender's address is known by: stripped and lower-cased."""
+    return email.strip().lower()
 
 
 class Channel(models.TextChoices):
@@ -15,7 +21,12 @@ class Channel(models.TextChoices):
 
 
 class Sender(models.Model):
-    """Who sent an item: an account, or only an e-mail address."""
+    """Who sent an item: an account, or only an e-mail address.
+
+    One sender per address (a database constraint on the normalised address),
+    so that what is recorded for the address (an opt-out) covers every mail
+    from it.
+    """
 
     class Kind(models.TextChoices):
         PERSON = "person", _("Privatperson")
@@ -35,11 +46,18 @@ class Sender(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower(Trim("email")), name="intake_sender_address_unique")
+        ]
         verbose_name = "Absender"
         verbose_name_plural = "Absender"
 
     def __str__(self) -> str:
         return self.display_name or self.email
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.email = address_normalised(self.email)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class ItemStatus(models.TextChoices):

@@ -20,11 +20,11 @@ from datetime import datetime, timedelta
 from typing import BinaryIO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from kammerpost.accounts.models import Business
+from kammerpost.accounts.models import Business, User
 from kammerpost.chamber.models import Department
 from kammerpost.inspection import Inspection, Verdict
 from kammerpost.inspection.names import clean_name
@@ -43,6 +43,7 @@ from .models import (
     InboundItem,
     ReferenceCounter,
     Sender,
+    address_normalised,
 )
 
 log = logging.getLogger(__name__)
@@ -91,12 +92,47 @@ def intake_vault() -> Vault:
 
 
 def sender_for_address(*, email: str, display_name: str = "") -> Sender:
-    """The sender known by this address, created on first contact."""
-    address = email.strip().lower()
-    sender = Sender.objects.filter(email=address).order_by("id").first()
-    if sender is None:
-        sender = Sender.objects.create(email=address, display_name=display_name.strip()[:200])
+    """The sender known by this address, created on first contact.
+
+    Safe under concurrency: the database holds one sender per normalised
+    address; a create that loses the race (IntegrityError, inside its own
+    savepoint) fetches the winner's row instead.
+    """
+    address = address_normalised(email)
+    sender = Sender.objects.filter(email=address).first()
+    if sender is not None:
+        return sender
+    try:
+        with transaction.atomic():
+            return Sender.objects.create(email=address, display_name=display_name.strip()[:200])
+    except IntegrityError:
+        return Sender.objects.get(email=address)
+
+
+def sender_account_link(*, sender: Sender, user: User | None = None) -> Sender:
+    """Link an unlinked sender to its account: ``user``, or the one active account of the address.
+
+    An address that two active accounts share (or none) stays unlinked; a
+    sender already linked keeps its account.
+    """
+    if sender.user_id is not None:
+        return sender
+    if user is None:
+        users = list(User.objects.filter(email__iexact=sender.email, is_active=True)[:2])
+        if len(users) != 1:
+            return sender
+        user = users[0]
+    if Sender.objects.filter(pk=sender.pk, user__isnull=True).update(user=user):
+        sender.user = user
+    else:  # linked meanwhile by someone else
+        sender.refresh_from_db(fields=["user"])
     return sender
+
+
+def sender_for_account(*, user: User) -> Sender:
+    """The sender a signed-in person sends as: their address's sender, linked to them."""
+    sender = sender_for_address(email=user.email, display_name=user.get_full_name())
+    return sender_account_link(sender=sender, user=user)
 
 
 def _next_reference(now: datetime) -> str:

@@ -26,7 +26,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from kammerpost.accounts.models import User
 from kammerpost.chamber.models import Department
 from kammerpost.inspection import Severity, Verdict
 from kammerpost.intake.models import Channel, InboundItem, Sender
@@ -34,6 +33,7 @@ from kammerpost.intake.services import (
     IncomingFile,
     blobs_unreferenced_remove,
     inbound_item_receive,
+    sender_account_link,
     sender_for_address,
 )
 from kammerpost.privacy.services import communication_preference_record_electronic
@@ -198,7 +198,7 @@ def _store(  # noqa: PLR0917 - one caller, every value named at the call
             sender = sender_for_address(
                 email=examination.from_address, display_name=examination.from_name
             )
-            _sender_link_account(sender)
+            sender_account_link(sender=sender)
             communication_preference_record_electronic(
                 sender=sender, via="email", actor_label=sender.email
             )
@@ -249,16 +249,6 @@ def _item_receive(
             actor_label=sender.email,
             ip_address=peer,
         )
-
-
-def _sender_link_account(sender: Sender) -> None:
-    """A sender address that belongs to exactly one active account is linked to it."""
-    if sender.user_id is not None:
-        return
-    users = list(User.objects.filter(email__iexact=sender.email, is_active=True)[:2])
-    if len(users) == 1:
-        Sender.objects.filter(pk=sender.pk, user__isnull=True).update(user=users[0])
-        sender.user = users[0]
 
 
 def _acknowledge(items: list[InboundItem], examination: Examination, envelope_from: str) -> None:

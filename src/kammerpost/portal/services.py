@@ -30,12 +30,12 @@ from kammerpost.accounts.models import Business, User
 from kammerpost.chamber.models import Department
 from kammerpost.inspection import Verdict
 from kammerpost.inspection.names import clean_name
-from kammerpost.intake.models import Channel, Document, InboundItem, Sender
+from kammerpost.intake.models import Channel, Document, InboundItem
 from kammerpost.intake.services import (
     IncomingFile,
     documents_add,
     inbound_item_receive,
-    sender_for_address,
+    sender_for_account,
 )
 from kammerpost.privacy.services import audit_record
 from kammerpost.providers import inspector_for
@@ -198,14 +198,6 @@ def _department_for(procedure: Procedure, values: dict[str, str]) -> Department:
     return department
 
 
-def portal_sender(*, user: User) -> Sender:
-    sender = sender_for_address(email=user.email, display_name=user.get_full_name())
-    if sender.user_id is None:
-        Sender.objects.filter(pk=sender.pk, user__isnull=True).update(user=user)
-        sender.user = user
-    return sender
-
-
 def draft_submit(
     *,
     session: MutableMapping[str, Any],
@@ -244,7 +236,7 @@ def draft_submit(
             )
             for f in sendable
         ]
-        sender = portal_sender(user=actor)
+        sender = sender_for_account(user=actor)
         item = inbound_item_receive(
             channel=Channel.PORTAL,
             department=department,
