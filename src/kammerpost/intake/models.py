@@ -175,3 +175,25 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+class StagedBlob(models.Model):
+    """A blob in the intake vault that is no document yet: a file in a portal draft.
+
+    The orphan sweep spares every blob named here; the channel that staged it
+    either hands it to the intake (the row goes in the receive's transaction)
+    or discards it, and blobs left longer than their channel allows are
+    shredded by that channel's sweep.
+    """
+
+    vault_key = models.CharField(max_length=64, unique=True)
+    # Which channel's sweep decides when the blob is abandoned ("portal.draft").
+    kind = models.CharField(max_length=32)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "Zwischengespeicherte Datei"
+        verbose_name_plural = "Zwischengespeicherte Dateien"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.vault_key}"

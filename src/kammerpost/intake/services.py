@@ -43,6 +43,7 @@ from .models import (
     InboundItem,
     ReferenceCounter,
     Sender,
+    StagedBlob,
     address_normalised,
 )
 
@@ -245,6 +246,7 @@ def _documents_create(
     Each document's policy is fixed here, at creation: a worker never sees a
     document under any other policy than its own.
     """
+    _staged_take_over([f.blob.key for f in files if isinstance(f, StoredFile)])
     due = now + timedelta(seconds=settings.INTAKE_REQUEUE_SECONDS)
     documents = [
         Document.objects.create(
@@ -307,6 +309,75 @@ def documents_add(
         if attach is not None:
             attach(documents)
     return documents
+
+
+class StagedBlobGoneError(LookupError):
+    """A staged blob handed to the intake is no longer staged (its draft expired)."""
+
+
+def _staged_take_over(keys: Sequence[str]) -> None:
+    """The staged blobs become documents: their rows go in the receive's transaction.
+
+    Deleting the rows also locks them against a sweep shredding the blobs
+    meanwhile; a blob the sweep already took is refused, so that no document
+    ever points to a shredded blob.
+    """
+    if not keys:
+        return
+    taken, _ = StagedBlob.objects.filter(vault_key__in=keys).delete()
+    if taken != len(set(keys)):
+        raise StagedBlobGoneError(f"{len(set(keys)) - taken} staged blob(s) are gone")
+
+
+def blob_stage(*, source: BinaryIO, kind: str) -> BlobInfo:
+    """Write a file to the intake vault before it becomes a document (a portal draft's file).
+
+    Encrypted at rest from the start; the orphan sweep spares it while it is
+    staged. Hand it over as a :class:`StoredFile`, or :func:`staged_blobs_discard` it.
+    """
+    blob = intake_vault().write(source)
+    # A crash right here leaves an orphan, which the orphan sweep removes.
+    StagedBlob.objects.create(vault_key=blob.key, kind=kind, created_at=timezone.now())
+    return blob
+
+
+def staged_blobs_discard(*, keys: Sequence[str]) -> int:
+    """Shred staged blobs (a draft's removed file); those already handed over stay. How many."""
+    with transaction.atomic():
+        gone = list(
+            StagedBlob.objects.select_for_update()
+            .filter(vault_key__in=keys)
+            .values_list("vault_key", flat=True)
+        )
+        StagedBlob.objects.filter(vault_key__in=gone).delete()
+    _blobs_shred(gone)
+    return len(gone)
+
+
+def staged_blobs_expired_remove(*, kind: str, older_than: timedelta) -> int:
+    """Shred the blobs of ``kind`` staged longer than ``older_than`` (abandoned drafts)."""
+    cutoff = timezone.now() - older_than
+    with transaction.atomic():
+        # A receive taking some of them over holds their rows: skip those.
+        expired = list(
+            StagedBlob.objects.select_for_update(skip_locked=True)
+            .filter(kind=kind, created_at__lt=cutoff)
+            .values_list("vault_key", flat=True)
+        )
+        StagedBlob.objects.filter(vault_key__in=expired).delete()
+    _blobs_shred(expired)
+    if expired:
+        audit_record(action="vault.staged_expired", detail={"kind": kind, "count": len(expired)})
+    return len(expired)
+
+
+def _blobs_shred(keys: Sequence[str]) -> None:
+    vault = intake_vault()
+    for key in keys:
+        try:
+            vault.delete(key)
+        except VaultError:  # no row names it any more: the orphan sweep finishes the job
+            log.warning("could not shred staged blob %s", key)
 
 
 def _enqueue_inspections(document_ids: Sequence[int]) -> None:
@@ -441,15 +512,24 @@ def documents_due_enqueue(*, now: datetime | None = None) -> int:
 
 
 def vault_orphans_remove(*, older_than: timedelta | None = None) -> int:
-    """Delete blobs no document points to (left by a receive that died before its commit)."""
+    """Delete blobs no document points to (left by a receive that died before its commit).
+
+    Staged blobs (files in a portal draft) are no orphans: their own sweep decides.
+    """
     return blobs_unreferenced_remove(
         vault=intake_vault(),
-        referenced=lambda keys: set(
-            Document.objects.filter(vault_key__in=keys).values_list("vault_key", flat=True)
-        ),
+        referenced=_documents_or_staged,
         action="vault.orphans_removed",
         older_than=older_than,
     )
+
+
+def _documents_or_staged(keys: list[str]) -> set[str]:
+    # One statement, so one snapshot: a receive that turns a staged blob into
+    # a document between two separate queries would look like an orphan.
+    documents = Document.objects.filter(vault_key__in=keys).values_list("vault_key", flat=True)
+    staged = StagedBlob.objects.filter(vault_key__in=keys).values_list("vault_key", flat=True)
+    return set(documents.union(staged).order_by())
 
 
 def blobs_unreferenced_remove(
