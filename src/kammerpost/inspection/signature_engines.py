@@ -22,13 +22,14 @@ from asn1crypto.crl import CertificateList  # type: ignore[import-untyped]
 from asn1crypto.ocsp import OCSPResponse  # type: ignore[import-untyped]
 from pyhanko.pdf_utils.decode_limits import DecodePurpose
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.ades.report import AdESIndeterminate, AdESPassed, AdESSubIndic
+from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate, AdESPassed, AdESSubIndic
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
 from pyhanko.sign.general import find_unique_cms_attribute
 from pyhanko.sign.validation import EmbeddedPdfSignature, generic_cms
 from pyhanko.sign.validation.ades import (
     ades_basic_validation,
     ades_lta_validation,
+    ades_timestamp_validation,
     ades_with_time_validation,
 )
 from pyhanko.sign.validation.dss import DocumentSecurityStore
@@ -41,8 +42,10 @@ from pyhanko.sign.validation.policy_decl import (
     SignatureValidationSpec,
 )
 from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko_certvalidator.authority import AuthorityWithCert
 from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+from pyhanko_certvalidator.path import ValidationPath
 from pyhanko_certvalidator.policy_decl import (
     NO_REVOCATION,
     CertRevTrustPolicy,
@@ -52,6 +55,7 @@ from pyhanko_certvalidator.policy_decl import (
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
 from .trust import TrustStore
+from .trusted_lists import Certificate
 
 # A signer certificate must allow one of these (RFC 5280); no TLS keys signing contracts.
 _KEY_USAGE: Final = KeyUsageConstraints(
@@ -59,6 +63,35 @@ _KEY_USAGE: Final = KeyUsageConstraints(
 )
 # "hard-fail": check revocation wherever a certificate names a source for it.
 _REVOCATION: Final = CertRevTrustPolicy(RevocationCheckingPolicy.from_legacy("hard-fail"))
+
+
+def _let_trust_anchors_sign_crls() -> None:
+    """Teach pyHanko that a listed CA's own CRL is signed by the trust anchor itself.
+
+    Trusted lists name the issuing CA, not its root, so the CA is the trust
+    anchor and the CRL about its signers carries its signature. pyHanko
+    (certvalidator 0.33) looks for that CA among the certificates below the
+    anchor, finds none, and answers "the chain of trust for the CRL issuer
+    could not be determined": every CRL-only PAdES-LT file of a German QTSP
+    came out indeterminate. The path of such a CRL issuer is the anchor
+    alone; every other case goes to pyHanko unchanged.
+    """
+    original = ValidationPath.truncate_to_issuer_and_append
+    if getattr(original, "_kammerpost", False):
+        return
+
+    def truncate_to_issuer_and_append(self: ValidationPath, cert: Any) -> ValidationPath:
+        anchor = self.trust_anchor.authority
+        if isinstance(anchor, AuthorityWithCert) and anchor.certificate.sha256 == cert.sha256:
+            return ValidationPath(self.trust_anchor, interm=[], leaf=None)
+        path: ValidationPath = original(self, cert)
+        return path
+
+    truncate_to_issuer_and_append._kammerpost = True  # type: ignore[attr-defined]
+    ValidationPath.truncate_to_issuer_and_append = truncate_to_issuer_and_append  # type: ignore[method-assign]
+
+
+_let_trust_anchors_sign_crls()
 
 
 def document_knowledge(reader: PdfFileReader) -> LocalKnowledge:
@@ -98,6 +131,9 @@ def signature_knowledge(embedded: EmbeddedPdfSignature, base: LocalKnowledge) ->
 def validation_spec(store: TrustStore, knowledge: LocalKnowledge) -> SignatureValidationSpec:
     """How to validate: our trust, revocation where declared, network only when allowed."""
     online = store.config.online
+    knowledge = dataclasses.replace(
+        knowledge, known_certs=[*knowledge.known_certs, *_listed_crl_issuers(store, knowledge)]
+    )
     return SignatureValidationSpec(
         cert_validation_policy=CertValidationPolicySpec(
             trust_manager=store.trust_manager, revinfo_policy=_REVOCATION
@@ -117,6 +153,25 @@ def validation_spec(store: TrustStore, knowledge: LocalKnowledge) -> SignatureVa
         local_knowledge=knowledge,
         key_usage_settings=_KEY_USAGE,
     )
+
+
+def _listed_crl_issuers(store: TrustStore, knowledge: LocalKnowledge) -> list[Certificate]:
+    """The certificates of listed services that issued one of the known CRLs.
+
+    pyHanko looks for a CRL's issuer among the certificates it was given, not
+    among the trust anchors; a TSU's token rarely carries its CA, so a CRL
+    signed by a CA that the trusted list names would find no issuer.
+    """
+    certs = []
+    for crl in knowledge.known_crls:
+        name = crl.crl_data.issuer.hashable
+        store.require(name)
+        certs += [
+            authority.certificate
+            for authority in store.authorities_named(name)
+            if isinstance(authority, AuthorityWithCert)
+        ]
+    return certs
 
 
 @dataclass(slots=True)
@@ -141,26 +196,56 @@ async def validate_at_level(
     """The engine the signature's own level calls for: with a timestamp, or basic."""
     if not has_timestamp:
         return await _basic(embedded, spec, timing)
-    outcome: Outcome | None = None
+    attempts: list[Outcome] = []
     claimed = claimed_timestamp_time(embedded)
     if claimed is not None and claimed <= timing.validation_time:
-        # Revocation data issued after the timestamped signing time shows the
-        # certificate was good then, however old that data is now (PAdES-B-LT).
-        # The timestamp's time is only a claim here; the engine verifies it,
-        # and if it does not hold, the signature is judged again without it.
-        after = ValidationTimingInfo(
-            timing.validation_time, claimed, point_in_time_validation=False
-        )
-        outcome = await _with_time(embedded, _revocation_after_signing(spec), after)
-    if outcome is None or outcome.subindication is AdESIndeterminate.TRY_LATER:
-        # Revocation data from before signing (Adobe's revocation attribute)
-        # only counts while it is fresh.
-        outcome = await _with_time(embedded, spec, timing)
-    if outcome.subindication is not AdESPassed.OK and signature_itself_holds(outcome.status):
+        # PAdES-B-LT: revocation data in the file shows the certificate was good
+        # when the signature was timestamped. The time is only a claim here; the
+        # engine verifies the timestamp, and if it does not hold, the signature
+        # is judged again without it (no backdating).
+        # 1. Judged at the signing time (EN 319 102-1, 5.2.5.4): a CRL or OCSP
+        #    answer counts when it was current then or was issued later.
+        at_signing = ValidationTimingInfo(claimed, claimed, point_in_time_validation=True)
+        attempts.append(await _with_time(embedded, _revocation_current_at(spec), at_signing))
+        if attempts[-1].subindication is AdESPassed.OK and await _tsu_revoked_since(
+            embedded, spec, ValidationTimingInfo(timing.validation_time, claimed, False)
+        ):
+            # Judged at its own time, a timestamp ignores a later revocation of
+            # its TSU; but whoever holds a compromised TSU key can stamp any time.
+            return dataclasses.replace(await _basic(embedded, spec, timing), timestamp_failed=True)
+        if not _settled(attempts[-1]):
+            # 2. Judged today, but data issued after the signing time counts however
+            #    old: an answer without nextUpdate, or one that names a revocation
+            #    after the timestamp (pyHanko reads revocations only up to the time
+            #    of validation, so this needs today's time).
+            after = ValidationTimingInfo(timing.validation_time, claimed, False)
+            attempts.append(await _with_time(embedded, _revocation_after_signing(spec), after))
+    if not attempts or not _settled(attempts[-1]):
+        # 3. Revocation data current today (fetched online, or just added).
+        attempts.append(await _with_time(embedded, spec, timing))
+    outcome = attempts[-1]
+    if outcome.subindication is not AdESPassed.OK and any(
+        signature_itself_holds(attempt.status) for attempt in attempts
+    ):
         # Only the timestamp failed, an unsigned attribute anyone can add:
         # judge the signature without it, at the time of validation.
         return dataclasses.replace(await _basic(embedded, spec, timing), timestamp_failed=True)
     return outcome
+
+
+# Answers no other revocation data can change: passed, failed, or the certificate
+# revoked before the timestamp (every attempt finds the same revocation).
+_SETTLED: Final = frozenset(
+    {AdESPassed.OK, AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE}
+)
+
+
+def _settled(outcome: Outcome) -> bool:
+    return (
+        outcome.subindication in _SETTLED
+        or isinstance(outcome.subindication, AdESFailure)
+        or signature_itself_holds(outcome.status)  # the signer passed, the timestamp did not
+    )
 
 
 def claimed_timestamp_time(embedded: EmbeddedPdfSignature) -> dt.datetime | None:
@@ -173,17 +258,89 @@ def claimed_timestamp_time(embedded: EmbeddedPdfSignature) -> dt.datetime | None
     return moment if isinstance(moment, dt.datetime) and moment.tzinfo is not None else None
 
 
-def _revocation_after_signing(spec: SignatureValidationSpec) -> SignatureValidationSpec:
-    policy = CertRevTrustPolicy(
-        _REVOCATION.revocation_checking_policy,
-        freshness=dt.timedelta(0),
-        freshness_req_type=FreshnessReqType.TIME_AFTER_SIGNATURE,
+def _revocation_current_at(spec: SignatureValidationSpec) -> SignatureValidationSpec:
+    """``spec`` with revocation data fresh when current at the time of validation.
+
+    Fresh when the time of validation lies before thisUpdate + (nextUpdate -
+    thisUpdate), i.e. the answer was current then or issued later.
+    """
+    return _with_revocation_policy(
+        spec,
+        CertRevTrustPolicy(
+            _REVOCATION.revocation_checking_policy,
+            freshness_req_type=FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION,
+        ),
     )
+
+
+def _revocation_after_signing(spec: SignatureValidationSpec) -> SignatureValidationSpec:
+    """``spec`` with revocation data fresh when issued after the best signature time."""
+    return _with_revocation_policy(
+        spec,
+        CertRevTrustPolicy(
+            _REVOCATION.revocation_checking_policy,
+            freshness=dt.timedelta(0),
+            freshness_req_type=FreshnessReqType.TIME_AFTER_SIGNATURE,
+        ),
+    )
+
+
+def _with_revocation_policy(
+    spec: SignatureValidationSpec, policy: CertRevTrustPolicy
+) -> SignatureValidationSpec:
     return dataclasses.replace(
         spec,
         cert_validation_policy=dataclasses.replace(
             spec.cert_validation_policy, revinfo_policy=policy
         ),
+    )
+
+
+async def signature_timestamp(
+    embedded: EmbeddedPdfSignature, spec: SignatureValidationSpec, timing: ValidationTimingInfo
+) -> Any:
+    """The first signature timestamp judged on its own; its status, or None without one.
+
+    For the report only, when the signature failed before its engine looked
+    at the timestamp (a revoked signer): the time a timestamp proves tells
+    "revoked after signing" from "no proof".
+    """
+    claimed = claimed_timestamp_time(embedded)
+    at = (
+        ValidationTimingInfo(claimed, claimed, point_in_time_validation=True)
+        if claimed is not None and claimed <= timing.validation_time
+        else timing
+    )
+    result = await _timestamp_token(embedded, _revocation_current_at(spec), at)
+    if result is not None and result.ades_subindic is not AdESPassed.OK:
+        after = ValidationTimingInfo(timing.validation_time, at.best_signature_time, False)
+        result = await _timestamp_token(embedded, _revocation_after_signing(spec), after)
+    return result.api_status if result is not None else None
+
+
+async def _tsu_revoked_since(
+    embedded: EmbeddedPdfSignature, spec: SignatureValidationSpec, timing: ValidationTimingInfo
+) -> bool:
+    """Whether the file's revocation data says the TSU's certificate has been revoked by now."""
+    result = await _timestamp_token(embedded, _revocation_after_signing(spec), timing)
+    return result is not None and result.ades_subindic in (
+        AdESIndeterminate.REVOKED_NO_POE,
+        AdESIndeterminate.REVOKED_CA_NO_POE,
+        AdESFailure.REVOKED,
+    )
+
+
+async def _timestamp_token(
+    embedded: EmbeddedPdfSignature, spec: SignatureValidationSpec, timing: ValidationTimingInfo
+) -> Any:
+    token = next(generic_cms.extract_tst_data_iter(embedded.signer_info, signed=False), None)
+    if token is None:
+        return None
+    return await ades_timestamp_validation(
+        token,
+        spec,
+        generic_cms.message_imprint_checker(embedded.signer_info),
+        timing_info=timing,
     )
 
 
