@@ -274,10 +274,12 @@ def ocsp_response(
     issued: dt.datetime | None = None,
     valid_for: dt.timedelta = dt.timedelta(days=7),
     reason: x509.ReasonFlags | None = x509.ReasonFlags.key_compromise,
+    responder: Identity | None = None,
 ) -> bytes:
-    """An OCSP response about ``subject`` from the qualified CA's delegated responder."""
+    """An OCSP response about ``subject`` from the qualified CA (default: delegated responder)."""
     issued = issued or NOW - dt.timedelta(minutes=5)
     pki = test_pki()
+    responder = responder or pki.ocsp_responder
     builder = (
         ocsp.OCSPResponseBuilder()
         .add_response(
@@ -290,10 +292,10 @@ def ocsp_response(
             revocation_time=revoked_at,
             revocation_reason=reason if revoked_at else None,
         )
-        .responder_id(ocsp.OCSPResponderEncoding.HASH, pki.ocsp_responder.cert)
-        .certificates([pki.ocsp_responder.cert])
+        .responder_id(ocsp.OCSPResponderEncoding.HASH, responder.cert)
+        .certificates([responder.cert])
     )
-    response = builder.sign(pki.ocsp_responder.key, hashes.SHA256())
+    response = builder.sign(responder.key, hashes.SHA256())
     return response.public_bytes(serialization.Encoding.DER)
 
 

@@ -23,6 +23,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers, validation
+from pyhanko.sign.ades.api import CAdESSignedAttrSpec
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko.sign.validation.dss import DocumentSecurityStore
@@ -79,13 +80,15 @@ def sign(
     tsa: Identity | None = None,
     long_term: bool = False,
     validation: tuple[Sequence[bytes], Sequence[bytes]] | None = None,
+    content_timestamp: bool = False,
 ) -> bytes:
     """Sign ``data`` (a PDF) with a PAdES signature as an incremental update.
 
     ``timestamp`` adds a signature timestamp (B-T); ``long_term`` also the
     validation data and a document timestamp (B-LTA); ``validation`` (OCSP
     answers, CRLs) has pyHanko collect the validation data from them while
-    signing and put it into a /DSS update without a document timestamp (B-LT).
+    signing and put it into a /DSS update without a document timestamp (B-LT);
+    ``content_timestamp`` adds a content timestamp (a signed attribute) as well.
     """
     pki = test_pki()
     out = io.BytesIO()
@@ -103,7 +106,7 @@ def sign(
             certs_to_embed=SimpleCertificateStore.from_certs([tsa.asn1_cert]),
             fixed_dt=timestamp_at,
         )
-        if timestamp or long_term or validation is not None or timestamp_at is not None
+        if timestamp or long_term or validation or content_timestamp or timestamp_at
         else None
     )
     long_term_options: dict[str, Any] = {}
@@ -122,6 +125,8 @@ def sign(
                 revocation_mode="soft-fail",
             ),
         }
+    if content_timestamp:
+        long_term_options["cades_signed_attr_spec"] = CAdESSignedAttrSpec(timestamp_content=True)
     signers.sign_pdf(
         writer,
         signers.PdfSignatureMetadata(
@@ -518,6 +523,29 @@ def revoked_timestamped_after_revocation() -> bytes:
         pki.revoked_signer, ocsp.OCSPCertStatus.REVOKED, NOW - dt.timedelta(days=1)
     )
     return add_dss(signed, ocsps=[answer])
+
+
+@functools.cache
+def revoked_with_content_timestamp_after_revocation() -> bytes:
+    """Revoked yesterday; a content timestamp from today, which the signature itself covers."""
+    pki = test_pki()
+    signed = sign(document(), pki.revoked_signer, [pki.qualified_ca], content_timestamp=True)
+    answer = ocsp_response(
+        pki.revoked_signer, ocsp.OCSPCertStatus.REVOKED, NOW - dt.timedelta(days=1)
+    )
+    return add_dss(signed, ocsps=[answer])
+
+
+@functools.cache
+def lt_ocsp_signed_by_the_ca() -> bytes:
+    """B-LT whose OCSP answers the CA signed itself (no delegated responder)."""
+    pki = test_pki()
+    issued = _just_now()
+    answers = [
+        _good(subject, issued=issued, responder=pki.qualified_ca)
+        for subject in (pki.lt_signer, pki.qualified_tsa)
+    ]
+    return add_dss(_stamped(pki.lt_signer), ocsps=answers)
 
 
 @functools.cache

@@ -243,6 +243,16 @@ def test_timestamp_after_the_revocation_leaves_the_signature_indeterminate(
     assert "revoked before the timestamp" in result["reason_en"]
 
 
+def test_content_timestamp_after_the_revocation_makes_the_signature_invalid(
+    judge: Callable[[bytes], list[dict[str, Any]]],
+) -> None:
+    # The signature covers a timestamp made after the revocation: it was provably
+    # made with a revoked certificate (EN 319 102-1: FAILED / REVOKED).
+    result = _only(judge(signed_pdfs.revoked_with_content_timestamp_after_revocation()))
+    assert (result["verdict"], result["reason"]) == ("invalid", "revoked_before_signing")
+    assert "Zeitstempel des Inhalts" in result["reason_de"]
+
+
 def test_certificate_revoked_in_a_crl_after_the_timestamp_still_gives_a_qes(
     judge: Callable[[bytes], list[dict[str, Any]]],
 ) -> None:
@@ -301,6 +311,7 @@ def test_untrusted_timestamp_cannot_backdate_a_signature(
     "case",
     [
         "lt_ocsp",  # OCSP answers fetched after signing, in a /DSS update without /VRI
+        "lt_ocsp_signed_by_the_ca",  # no delegated responder: the CA answers itself
         "lt_crl",  # the CA's CRL only, published before signing (the CA is the trust anchor)
         "lt_ocsp_and_crl_with_vri",  # pyHanko's add_validation_info: both, with /VRI
         "lt_embedded_while_signing",  # pyHanko's embed_validation_info while signing
