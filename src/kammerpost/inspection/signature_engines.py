@@ -53,6 +53,7 @@ from pyhanko_certvalidator.policy_decl import (
     RevocationCheckingPolicy,
 )
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
+from pyhanko_certvalidator.util import get_declared_revinfo
 
 from .trust import TrustStore
 from .trusted_lists import Certificate
@@ -207,8 +208,12 @@ async def validate_at_level(
         #    answer counts when it was current then or was issued later.
         at_signing = ValidationTimingInfo(claimed, claimed, point_in_time_validation=True)
         attempts.append(await _with_time(embedded, _revocation_current_at(spec), at_signing))
-        if attempts[-1].subindication is AdESPassed.OK and await _tsu_revoked_since(
-            embedded, spec, ValidationTimingInfo(timing.validation_time, claimed, False)
+        if (
+            attempts[-1].subindication is AdESPassed.OK
+            and _tsu_revocable(attempts[-1].timestamp)
+            and await _tsu_revoked_since(
+                embedded, spec, ValidationTimingInfo(timing.validation_time, claimed, False)
+            )
         ):
             # Judged at its own time, a timestamp ignores a later revocation of
             # its TSU; but whoever holds a compromised TSU key can stamp any time.
@@ -316,6 +321,18 @@ async def signature_timestamp(
         after = ValidationTimingInfo(timing.validation_time, at.best_signature_time, False)
         result = await _timestamp_token(embedded, _revocation_after_signing(spec), after)
     return result.api_status if result is not None else None
+
+
+def _tsu_revocable(ts_status: Any) -> bool:
+    """Whether a certificate below the trust anchor on the TSU's path declares revocation.
+
+    A TSU the trusted list names itself is an anchor: the list, not a CRL,
+    withdraws it. Saves the second look for most timestamps.
+    """
+    path = getattr(ts_status, "validation_path", None)
+    if path is None:
+        return True
+    return any(any(get_declared_revinfo(cert)) for cert in path.iter_certs(include_root=False))
 
 
 async def _tsu_revoked_since(
