@@ -159,6 +159,41 @@ def add_dss(
     return buffer.getvalue()
 
 
+def add_vri_only_dss(
+    data: bytes, *, ocsps: Sequence[bytes] = (), crls: Sequence[bytes] = (), junk: bool = False
+) -> bytes:
+    """Append a /DSS whose revocation data sits only in a /VRI entry, as some producers write.
+
+    ``junk`` also lists an unreadable OCSP stream and CRL stream in the /DSS arrays.
+    """
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+
+    def streams(items: Sequence[bytes]) -> generic.ArrayObject:
+        return generic.ArrayObject(
+            [writer.add_object(generic.StreamObject(stream_data=item)) for item in items]
+        )
+
+    garbage = [b"\x30\x03\x0a\x01\x00", b"not a CRL"] if junk else []
+    vri = generic.DictionaryObject(
+        {generic.pdf_name("/OCSP"): streams(ocsps), generic.pdf_name("/CRL"): streams(crls)}
+    )
+    dss = generic.DictionaryObject(
+        {
+            generic.pdf_name("/Type"): generic.pdf_name("/DSS"),
+            generic.pdf_name("/OCSPs"): streams(garbage[:1]),
+            generic.pdf_name("/CRLs"): streams(garbage[1:]),
+            generic.pdf_name("/VRI"): generic.DictionaryObject(
+                {generic.pdf_name("/" + "A" * 40): writer.add_object(vri)}
+            ),
+        }
+    )
+    writer.root[generic.pdf_name("/DSS")] = writer.add_object(dss)
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def validation_context(ocsps: Sequence[bytes], crls: Sequence[bytes]) -> ValidationContext:
     """What a signing service knows offline: the test QTSP's anchor and its answers."""
     pki = test_pki()
@@ -502,6 +537,19 @@ def lt_tsu_revoked_since() -> bytes:
     then = crl(issuer=pki.tsa_ca, issued=stamped - dt.timedelta(hours=1), number=1)
     now = crl([(pki.tsa_under_tsa_ca, NOW - dt.timedelta(days=5))], issuer=pki.tsa_ca, number=2)
     return add_dss(signed, crls=[then, now, crl()])
+
+
+@functools.cache
+def lt_data_only_in_vri() -> bytes:
+    """B-LT whose OCSP answers and CRL are listed only in a /VRI entry, beside broken items."""
+    pki = test_pki()
+    issued = _just_now()
+    return add_vri_only_dss(
+        _stamped(pki.lt_signer),
+        ocsps=[_good(pki.lt_signer, issued=issued)],
+        crls=[crl()],
+        junk=True,
+    )
 
 
 @functools.cache

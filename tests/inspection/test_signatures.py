@@ -318,6 +318,7 @@ def test_untrusted_timestamp_cannot_backdate_a_signature(
         "lt_old_ocsp",  # ten days old: answers current then, stale today
         "lt_old_crl",
         "lt_tsu_under_listed_tsa_ca",  # the list names the TSU's CA, whose CRL is in the /DSS
+        "lt_data_only_in_vri",  # data listed only under /VRI, broken items in the /DSS arrays
     ],
 )
 def test_long_term_signature_with_revocation_data_in_the_dss_is_qes_with_its_timestamp(

@@ -20,6 +20,7 @@ from typing import Any, Final
 
 from asn1crypto.crl import CertificateList  # type: ignore[import-untyped]
 from asn1crypto.ocsp import OCSPResponse  # type: ignore[import-untyped]
+from asn1crypto.x509 import Certificate as X509Certificate  # type: ignore[import-untyped]
 from pyhanko.pdf_utils.decode_limits import DecodePurpose
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate, AdESPassed, AdESSubIndic
@@ -32,7 +33,6 @@ from pyhanko.sign.validation.ades import (
     ades_timestamp_validation,
     ades_with_time_validation,
 )
-from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.policy_decl import (
     CertificateFetchingRule,
     LocalKnowledge,
@@ -95,26 +95,73 @@ def _let_trust_anchors_sign_crls() -> None:
 _let_trust_anchors_sign_crls()
 
 
+# A /DSS holds a few dozen items; more than this per kind only serves to exhaust us.
+MAX_DSS_ITEMS: Final = 1000
+
+
 def document_knowledge(reader: PdfFileReader) -> LocalKnowledge:
-    """Certificates and revocation data the document carries in its /DSS (PAdES-LT)."""
+    """Certificates and revocation data the document carries in its /DSS (PAdES-LT).
+
+    Read item by item, from the /DSS arrays and from every /VRI entry (some
+    producers list data only there): one unreadable item costs only itself,
+    not the file's other revocation data.
+    """
     try:
-        dss = DocumentSecurityStore.read_dss(reader)
-        ocsps = [
-            container
-            for ref in dss.ocsps
-            for container in OCSPContainer.load_multi(
-                OCSPResponse.load(ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE))
-            )
-        ]
-        crls = [
-            CRLContainer(CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL)))
-            for ref in dss.crls
-        ]
-        return LocalKnowledge(
-            known_ocsps=ocsps, known_crls=crls, known_certs=list(dss.load_certs())
-        )
+        dss = reader.root["/DSS"].get_object()
     except Exception:  # noqa: BLE001 - no (readable) /DSS: validate with what the CMS carries
         return LocalKnowledge()
+    streams: dict[str, list[Any]] = {"cert": [], "ocsp": [], "crl": []}
+    keys = {"cert": ("/Certs", "/Cert"), "ocsp": ("/OCSPs", "/OCSP"), "crl": ("/CRLs", "/CRL")}
+    sources = [dss]
+    with contextlib.suppress(Exception):
+        vri = dss["/VRI"].get_object()
+        sources += [vri.raw_get(key).get_object() for key in list(vri)[:MAX_DSS_ITEMS]]
+    seen: set[tuple[int, int]] = set()
+    for source in sources:
+        for kind, names in keys.items():
+            with contextlib.suppress(Exception):
+                for ref in source.raw_get(names[0] if source is dss else names[1]):
+                    if len(streams[kind]) >= MAX_DSS_ITEMS:
+                        break
+                    identity = (getattr(ref, "idnum", id(ref)), getattr(ref, "generation", 0))
+                    if identity not in seen:
+                        seen.add(identity)
+                        streams[kind].append(ref)
+    return LocalKnowledge(
+        known_certs=_loaded(streams["cert"], DecodePurpose.CERTIFICATE, _certificate),
+        known_ocsps=[
+            c for r in _loaded(streams["ocsp"], DecodePurpose.OCSP_RESPONSE, _ocsp) for c in r
+        ],
+        known_crls=_loaded(streams["crl"], DecodePurpose.CRL, _crl),
+    )
+
+
+def _loaded(refs: list[Any], purpose: DecodePurpose, parse: Any) -> list[Any]:
+    items = []
+    for ref in refs:
+        # A broken item is skipped; the others still count.
+        with contextlib.suppress(Exception):
+            items.append(parse(ref.get_object().read_data(purpose)))
+    return items
+
+
+def _certificate(data: bytes) -> Certificate:
+    cert = X509Certificate.load(data)
+    _ = cert.issuer_serial, cert.public_key  # parse now: a broken one fails here, not later
+    return cert
+
+
+def _ocsp(data: bytes) -> list[OCSPContainer]:
+    containers = OCSPContainer.load_multi(OCSPResponse.load(data))
+    for container in containers:
+        _ = container.issuance_date
+    return list(containers)
+
+
+def _crl(data: bytes) -> CRLContainer:
+    container = CRLContainer(CertificateList.load(data))
+    _ = container.issuance_date, container.crl_data.issuer.hashable
+    return container
 
 
 def signature_knowledge(embedded: EmbeddedPdfSignature, base: LocalKnowledge) -> LocalKnowledge:
