@@ -214,6 +214,7 @@ def test_revoked_certificate_without_a_timestamp_is_indeterminate_not_invalid(
     result = _only(judge(signed_pdfs.revoked()))
     assert result["verdict"] == "indeterminate"
     assert result["reason"] == "revoked_no_proof"
+    assert result["revocation_time"] == (pki.NOW - dt.timedelta(days=1)).isoformat()
     assert result["signing_time"] is not None
     assert result["timestamp"] is None
     assert result["reason_de"].startswith("Das Zertifikat wurde gesperrt; es gibt keinen Nachweis")
@@ -238,6 +239,8 @@ def test_timestamp_after_the_revocation_leaves_the_signature_indeterminate(
     assert result["reason"] == "revoked_before_timestamp"
     # The timestamp holds and is reported: it is what shows the revocation came first.
     assert result["timestamp_valid"] is True
+    assert result["revocation_time"] == (pki.NOW - dt.timedelta(days=1)).isoformat()
+    assert result["revocation_time"] < result["timestamp"]
     assert result["timestamp"] > (pki.NOW - dt.timedelta(days=1)).isoformat()
     assert "gesperrt, bevor der Zeitstempel" in result["reason_de"]
     assert "revoked before the timestamp" in result["reason_en"]

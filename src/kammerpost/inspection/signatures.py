@@ -134,6 +134,7 @@ class _Facts:
     timestamp: dt.datetime | None = None
     timestamp_valid: bool | None = None
     timestamp_qualified: bool | None = None
+    revocation_time: dt.datetime | None = None
     covers_whole_document: bool = False
     coverage: str | None = None
     changes_after_signing: str | None = None
@@ -159,6 +160,7 @@ def _verdict(facts: _Facts, verdict: str, reason: str) -> dict[str, Any]:
         "timestamp": _iso(facts.timestamp),
         "timestamp_valid": facts.timestamp_valid,
         "timestamp_qualified": facts.timestamp_qualified,
+        "revocation_time": _iso(facts.revocation_time),
         "covers_whole_document": facts.covers_whole_document,
         "coverage": facts.coverage,
         "changes_after_signing": facts.changes_after_signing,
@@ -351,6 +353,8 @@ def _failure(subindication: AdESSubIndic, status: Any, facts: _Facts) -> dict[st
         # timestamp before the revocation would have made it valid, one after
         # it still leaves room for a signature made earlier and stamped late.
         details = getattr(status, "revocation_details", None)
+        if details is not None:
+            facts.revocation_time = details.revocation_date
         stamped = facts.timestamp if facts.timestamp_valid else None
         if details is not None and stamped is not None and stamped >= details.revocation_date:
             return _verdict(facts, "indeterminate", "revoked_before_timestamp")
