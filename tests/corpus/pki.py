@@ -272,7 +272,7 @@ def ocsp_response(
     revoked_at: dt.datetime | None = None,
     *,
     issued: dt.datetime | None = None,
-    valid_for: dt.timedelta = dt.timedelta(days=7),
+    valid_for: dt.timedelta | None = dt.timedelta(days=7),  # None: no nextUpdate
     reason: x509.ReasonFlags | None = x509.ReasonFlags.key_compromise,
     responder: Identity | None = None,
 ) -> bytes:
@@ -288,7 +288,7 @@ def ocsp_response(
             algorithm=hashes.SHA256(),
             cert_status=status,
             this_update=issued,
-            next_update=issued + valid_for,
+            next_update=issued + valid_for if valid_for is not None else None,
             revocation_time=revoked_at,
             revocation_reason=reason if revoked_at else None,
         )

@@ -498,6 +498,17 @@ def lt_old_ocsp() -> bytes:
     )
 
 
+def lt_open_ended_ocsp(before: dt.timedelta) -> bytes:
+    """Timestamped ten days ago; OCSP answers without nextUpdate, fetched ``before`` that."""
+    pki = test_pki()
+    stamped = NOW - dt.timedelta(days=10)
+    answers = [
+        _good(subject, issued=stamped - before, valid_for=None)
+        for subject in (pki.lt_signer, pki.qualified_tsa)
+    ]
+    return add_dss(_stamped(pki.lt_signer, stamped), ocsps=answers)
+
+
 @functools.cache
 def lt_old_crl() -> bytes:
     """Timestamped ten days ago; the CRL current then (published six hours earlier), stale now."""

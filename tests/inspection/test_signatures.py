@@ -338,6 +338,19 @@ def test_long_term_signature_with_revocation_data_in_the_dss_is_qes_with_its_tim
     assert result["trusted_list_service"] == "Test Qualified CA"
 
 
+@pytest.mark.parametrize(
+    ("before", "verdict"),
+    [(dt.timedelta(minutes=10), "qes"), (dt.timedelta(hours=2), "indeterminate")],
+)
+def test_ocsp_answer_without_next_update_counts_for_half_an_hour_before_the_timestamp(
+    before: dt.timedelta, verdict: str, judge: Callable[[bytes], list[dict[str, Any]]]
+) -> None:
+    result = _only(judge(signed_pdfs.lt_open_ended_ocsp(before)))
+    assert result["verdict"] == verdict
+    if verdict == "indeterminate":
+        assert result["reason"] == "revocation_unknown"
+
+
 def test_long_term_signature_reports_the_timestamp_time_not_the_validation_time(
     judge: Callable[[bytes], list[dict[str, Any]]],
 ) -> None:

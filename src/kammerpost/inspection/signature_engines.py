@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -47,6 +48,7 @@ from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.path import ValidationPath
 from pyhanko_certvalidator.policy_decl import (
+    FRESHNESS_FALLBACK_VALIDITY_DEFAULT,
     NO_REVOCATION,
     CertRevTrustPolicy,
     FreshnessReqType,
@@ -252,19 +254,23 @@ async def validate_at_level(
         # engine verifies the timestamp, and if it does not hold, the signature
         # is judged again without it (no backdating).
         # 1. Judged at the signing time (EN 319 102-1, 5.2.5.4): a CRL or OCSP
-        #    answer counts when it was current then or was issued later.
+        #    answer counts when it was current then or was issued later; one
+        #    without nextUpdate, for pyHanko's default half hour from thisUpdate.
         at_signing = ValidationTimingInfo(claimed, claimed, point_in_time_validation=True)
-        attempts.append(await _with_time(embedded, _revocation_current_at(spec), at_signing))
-        if (
-            attempts[-1].subindication is AdESPassed.OK
-            and _tsu_revocable(attempts[-1].timestamp)
-            and await _tsu_revoked_since(
-                embedded, spec, ValidationTimingInfo(timing.validation_time, claimed, False)
-            )
-        ):
-            # Judged at its own time, a timestamp ignores a later revocation of
-            # its TSU; but whoever holds a compromised TSU key can stamp any time.
-            return dataclasses.replace(await _basic(embedded, spec, timing), timestamp_failed=True)
+        for at_signing_spec in _revocation_current_at_signing(spec):
+            attempts.append(await _with_time(embedded, at_signing_spec, at_signing))
+            if attempts[-1].subindication is AdESPassed.OK:
+                if _tsu_revocable(attempts[-1].timestamp) and await _tsu_revoked_since(
+                    embedded, spec, ValidationTimingInfo(timing.validation_time, claimed, False)
+                ):
+                    # Judged at its own time, a timestamp ignores a later revocation of
+                    # its TSU; but whoever holds a compromised TSU key can stamp any time.
+                    return dataclasses.replace(
+                        await _basic(embedded, spec, timing), timestamp_failed=True
+                    )
+                break
+            if _settled(attempts[-1]):
+                break
         if not _settled(attempts[-1]):
             # 2. Judged today, but data issued after the signing time counts however
             #    old: an answer without nextUpdate, or one that names a revocation
@@ -310,16 +316,50 @@ def claimed_timestamp_time(embedded: EmbeddedPdfSignature) -> dt.datetime | None
     return moment if isinstance(moment, dt.datetime) and moment.tzinfo is not None else None
 
 
-def _revocation_current_at(spec: SignatureValidationSpec) -> SignatureValidationSpec:
+def _revocation_current_at_signing(
+    spec: SignatureValidationSpec,
+) -> Generator[SignatureValidationSpec, None, None]:
+    """The specs of step 1: every answer by its window, then undated answers on their own."""
+    yield _revocation_current_at(spec)
+    knowledge = spec.local_knowledge
+    open_ended = LocalKnowledge(
+        known_certs=knowledge.known_certs,
+        known_ocsps=[o for o in knowledge.known_ocsps if _next_update(o) is None],
+        known_crls=[c for c in knowledge.known_crls if _next_update(c) is None],
+    )
+    if open_ended.known_ocsps or open_ended.known_crls:
+        yield dataclasses.replace(
+            _revocation_current_at(spec, FRESHNESS_FALLBACK_VALIDITY_DEFAULT),
+            local_knowledge=open_ended,
+        )
+
+
+def _next_update(item: OCSPContainer | CRLContainer) -> dt.datetime | None:
+    try:
+        if isinstance(item, OCSPContainer):
+            single: Any = item.extract_single_response()
+            moment = single["next_update"].native
+        else:
+            moment = item.crl_data["tbs_cert_list"]["next_update"].native
+    except Exception:  # noqa: BLE001 - unreadable: treated as dated, so never in the grace run
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
+    return moment if isinstance(moment, dt.datetime) else None
+
+
+def _revocation_current_at(
+    spec: SignatureValidationSpec, freshness: dt.timedelta | None = None
+) -> SignatureValidationSpec:
     """``spec`` with revocation data fresh when current at the time of validation.
 
-    Fresh when the time of validation lies before thisUpdate + (nextUpdate -
-    thisUpdate), i.e. the answer was current then or issued later.
+    Fresh when the time of validation lies before thisUpdate + ``freshness``
+    (default nextUpdate - thisUpdate), i.e. the answer was current then or
+    issued later.
     """
     return _with_revocation_policy(
         spec,
         CertRevTrustPolicy(
             _REVOCATION.revocation_checking_policy,
+            freshness=freshness,
             freshness_req_type=FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION,
         ),
     )
