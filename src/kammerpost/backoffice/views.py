@@ -86,6 +86,7 @@ def _detail(
         "item": item,
         "documents": documents,
         "preference": selectors.communication_preference_text(item.sender),
+        "procedure_form": selectors.item_form(item),
         "assign_form": forms.get("assign_form")
         or AssignForm(initial={"clerk": item.assigned_to_id}, clerks=clerks),
         "status_form": forms.get("status_form") or StatusForm(initial={"status": item.status}),

@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kammerpost.accounts.models import Membership, User
 from kammerpost.chamber.models import Department
-
-from .procedures import FieldDefinition, Procedure
+from kammerpost.chamber.procedures import FieldDefinition, Procedure
 
 DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
 

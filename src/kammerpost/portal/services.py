@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from kammerpost.accounts.models import Business, User
 from kammerpost.chamber.models import Department
+from kammerpost.chamber.procedures import ITEM_FIELDS, Procedure
 from kammerpost.inspection import ClamdScanner, Inspector, Verdict, policy_named
 from kammerpost.inspection.names import clean_name
 from kammerpost.intake.models import Channel, InboundItem, Sender
@@ -42,7 +43,6 @@ from kammerpost.privacy.services import audit_record
 
 from .exceptions import PortalError
 from .models import Message, MessageAttachment, Submission
-from .procedures import ITEM_FIELDS, Procedure
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +235,8 @@ def draft_submit(
     directory = _draft_dir(draft_id)
     sendable = [f for f in draft["files"] if f["verdict"] in SENDABLE]
     form_data = {k: v for k, v in values.items() if k not in ITEM_FIELDS}
-    form_data["documents"] = {f["id"]: f["slot"] for f in sendable}
+    # Which slot each document came in, by the position the intake gives it (1, 2, ... in order).
+    form_data["documents"] = {str(n): f["slot"] for n, f in enumerate(sendable, start=1)}
     with ExitStack() as stack:
         files = [
             IncomingFile(f["name"], stack.enter_context(_open(directory / f["id"])))
