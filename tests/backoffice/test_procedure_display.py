@@ -71,6 +71,7 @@ def test_the_item_page_speaks_english_labels_when_asked(
     assert f"<dt>Procedure</dt><dd>{title}</dd>" in html
     assert "<dt>Business name</dt><dd>Tischlerei Holz</dd>" in html
     assert "<dt>What has changed?</dt><dd>Legal form</dd>" in html
+    assert "Documents in the form" in html
     assert "handelsregister.pdf</dt><dd>Proof (e.g. amended trade registration" in html
 
 
