@@ -59,6 +59,14 @@ class InboundItem(models.Model):
     )
     procedure = models.CharField(max_length=64, blank=True)
     sender = models.ForeignKey(Sender, on_delete=models.PROTECT, related_name="items")
+    # The business the sender acts for (a portal sender choosing "on behalf of").
+    business = models.ForeignKey(
+        "accounts.Business",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+    )
     file_reference = models.CharField(max_length=64, blank=True)  # the sender's Aktenzeichen
     subject = models.CharField(max_length=255, blank=True)
     text = models.TextField(blank=True)

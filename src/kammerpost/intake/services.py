@@ -1,8 +1,9 @@
 """Every write of the intake: receiving items, inspecting documents, housekeeping.
 
 One service receives for every channel. It writes the documents to the vault
-first (durable blobs), then commits the item with its documents in one
-transaction, then queues their inspection. A crash before the commit leaves
+first (durable blobs), then commits the item with its documents and the
+channel's own rows (``attach``) in one transaction, and queues their
+inspection only after the outermost commit. A crash before the commit leaves
 only orphaned blobs, which :func:`vault_orphans_remove` deletes; a lost queue
 entry is found again by :func:`documents_due_enqueue`.
 """
@@ -12,7 +13,8 @@ from __future__ import annotations
 import logging
 import tempfile
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -23,6 +25,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from kammerpost.accounts.models import Business
 from kammerpost.chamber.models import Department
 from kammerpost.inspection import ClamdScanner, Inspection, Inspector, Verdict, policy_named
 from kammerpost.inspection.names import clean_name
@@ -61,10 +64,31 @@ CHANNEL_POLICIES = {
 
 @dataclass(frozen=True)
 class IncomingFile:
-    """A file as a channel hands it over: the sender's name and a readable stream."""
+    """A file as a channel hands it over: the sender's name and a readable stream.
+
+    ``policy_name`` narrows the policy for this one file (a procedure's slot);
+    None takes the item's, or else the channel's.
+    """
 
     name: str
     source: BinaryIO
+    policy_name: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file the channel already wrote to the intake vault (a portal draft's blob).
+
+    The intake takes the blob over as it is, without a second copy; if the
+    receive fails, the blob stays with its owner (the draft).
+    """
+
+    name: str
+    blob: BlobInfo
+    policy_name: str | None = None
+
+
+ReceivedFile = IncomingFile | StoredFile
 
 
 @cache
@@ -101,124 +125,125 @@ def _next_reference(now: datetime) -> str:
     return f"E-{year}-{counter.last:06d}"
 
 
+@contextmanager
+def _blobs_written(vault: Vault, files: Sequence[ReceivedFile]) -> Iterator[list[BlobInfo]]:
+    """The files' blobs, durable before anything refers to them; removed again on failure.
+
+    The body commits the rows that point to the blobs. If it raises (or the
+    process dies, which leaves orphans for :func:`vault_orphans_remove`), the
+    blobs written here go; a :class:`StoredFile`'s blob belongs to the channel
+    and stays.
+    """
+    written: list[BlobInfo] = []
+    try:
+        blobs = []
+        for received in files:
+            if isinstance(received, StoredFile):
+                blobs.append(received.blob)
+            else:
+                blob = vault.write(received.source)
+                written.append(blob)
+                blobs.append(blob)
+        yield blobs
+    except BaseException:
+        for blob in written:  # best effort; whatever stays behind is an orphan for the sweep
+            try:
+                vault.delete(blob.key)
+            except VaultError:
+                log.warning("could not remove blob %s after a failed receive", blob.key)
+        raise
+
+
 def inbound_item_receive(
     *,
     channel: Channel,
     department: Department,
     sender: Sender,
-    files: Sequence[IncomingFile],
+    files: Sequence[ReceivedFile],
     subject: str = "",
     text: str = "",
     procedure: str = "",
     policy_name: str | None = None,
     form_data: dict[str, object] | None = None,
     file_reference: str = "",
+    business: Business | None = None,
     actor_label: str = "system",
     ip_address: str | None = None,
+    attach: Callable[[InboundItem, list[Document]], None] | None = None,
 ) -> InboundItem:
-    """Store and commit an item with its files; returns only once all of it is durable."""
-    vault = intake_vault()
+    """Store and commit an item with its files; returns only once all of it is durable.
+
+    ``attach`` writes the channel's own rows (a portal Submission) in the same
+    transaction: if it raises, nothing of the item is committed. The
+    documents' inspection is queued only once the outermost transaction
+    commits, so no worker sees an item without the channel's rows.
+    """
     policy = policy_name or CHANNEL_POLICIES[channel]
-    stored: list[BlobInfo] = []
-    try:
-        for incoming in files:
-            stored.append(vault.write(incoming.source))
+    with _blobs_written(intake_vault(), files) as blobs:
         crashpoint("intake.before_commit")
         with transaction.atomic():
-            item = _item_create(
+            now = timezone.now()
+            item = InboundItem.objects.create(
+                reference=_next_reference(now),
                 channel=channel,
                 department=department,
-                sender=sender,
-                files=files,
-                stored=stored,
-                subject=subject,
-                text=text,
                 procedure=procedure,
-                policy_name=policy,
+                sender=sender,
+                business=business,
+                file_reference=file_reference[:64],
+                subject=subject[:255],
+                text=text,
                 form_data=form_data or {},
-                file_reference=file_reference,
-                actor_label=actor_label,
-                ip_address=ip_address,
+                received_at=now,
+                completed_at=now if not files else None,
             )
-    except BaseException:
-        for blob in stored:  # best effort; whatever stays behind is an orphan for the sweep
-            try:
-                vault.delete(blob.key)
-            except VaultError:
-                log.warning("could not remove blob %s after a failed receive", blob.key)
-        raise
-    return item
-
-
-def _item_create(
-    *,
-    channel: Channel,
-    department: Department,
-    sender: Sender,
-    files: Sequence[IncomingFile],
-    stored: Sequence[BlobInfo],
-    subject: str,
-    text: str,
-    procedure: str,
-    policy_name: str,
-    form_data: dict[str, object],
-    file_reference: str,
-    actor_label: str,
-    ip_address: str | None,
-) -> InboundItem:
-    now = timezone.now()
-    item = InboundItem.objects.create(
-        reference=_next_reference(now),
-        channel=channel,
-        department=department,
-        procedure=procedure,
-        sender=sender,
-        file_reference=file_reference[:64],
-        subject=subject[:255],
-        text=text,
-        form_data=form_data,
-        received_at=now,
-        completed_at=now if not files else None,
-    )
-    documents = _documents_create(item, files, stored, policy_name, first_position=1, now=now)
-    audit_record(
-        action="item.received",
-        actor_label=actor_label,
-        item=item,
-        ip_address=ip_address,
-        detail={"channel": str(channel), "documents": len(documents)},
-    )
+            documents = _documents_create(item, files, blobs, policy, first_position=1, now=now)
+            audit_record(
+                action="item.received",
+                actor_label=actor_label,
+                item=item,
+                ip_address=ip_address,
+                detail={"channel": str(channel), "documents": len(documents)},
+            )
+            if attach is not None:
+                attach(item, documents)
+                crashpoint("intake.attach")
     return item
 
 
 def _documents_create(
     item: InboundItem,
-    files: Sequence[IncomingFile],
-    stored: Sequence[BlobInfo],
+    files: Sequence[ReceivedFile],
+    blobs: Sequence[BlobInfo],
     policy_name: str,
     *,
     first_position: int,
     now: datetime,
 ) -> list[Document]:
-    """The documents for stored blobs, queued for inspection once the transaction commits."""
+    """The documents for stored blobs, queued for inspection once the transaction commits.
+
+    Each document's policy is fixed here, at creation: a worker never sees a
+    document under any other policy than its own.
+    """
     due = now + timedelta(seconds=settings.INTAKE_REQUEUE_SECONDS)
     documents = [
         Document.objects.create(
             item=item,
             position=position,
-            original_name=clean_name(incoming.name).display,
+            original_name=clean_name(received.name).display,
             size=blob.size,
             sha256=blob.sha256,
             vault_key=blob.key,
-            policy_name=policy_name,
+            policy_name=received.policy_name or policy_name,
             received_at=now,
             due_at=due,
         )
-        for position, (incoming, blob) in enumerate(
-            zip(files, stored, strict=True), start=first_position
+        for position, (received, blob) in enumerate(
+            zip(files, blobs, strict=True), start=first_position
         )
     ]
     ids = [d.pk for d in documents]
+    # on_commit inside nested atomic blocks waits for the outermost commit.
     transaction.on_commit(lambda: _enqueue_inspections(ids), robust=True)
     return documents
 
@@ -226,46 +251,41 @@ def _documents_create(
 def documents_add(
     *,
     item: InboundItem,
-    files: Sequence[IncomingFile],
+    files: Sequence[ReceivedFile],
     policy_name: str | None = None,
     actor_label: str = "system",
     ip_address: str | None = None,
+    attach: Callable[[list[Document]], None] | None = None,
 ) -> list[Document]:
-    """Add files to an existing item (a message in its thread); same pipeline as a receive."""
-    vault = intake_vault()
+    """Add files to an existing item (a message in its thread); same pipeline as a receive.
+
+    ``attach`` writes the channel's rows for the new documents (a message and
+    its attachments) in the same transaction, like in :func:`inbound_item_receive`.
+    """
     policy = policy_name or CHANNEL_POLICIES[Channel(item.channel)]
-    stored: list[BlobInfo] = []
-    try:
-        for incoming in files:
-            stored.append(vault.write(incoming.source))
-        with transaction.atomic():
-            locked = InboundItem.objects.select_for_update().get(pk=item.pk)
-            last = locked.documents.order_by("-position").values_list("position", flat=True)
-            documents = _documents_create(
-                locked,
-                files,
-                stored,
-                policy,
-                first_position=(last.first() or 0) + 1,
-                now=timezone.now(),
-            )
-            if documents:
-                # New undecided documents: the item is no longer complete.
-                InboundItem.objects.filter(pk=item.pk).update(completed_at=None)
-            audit_record(
-                action="item.documents_added",
-                actor_label=actor_label,
-                item=locked,
-                ip_address=ip_address,
-                detail={"documents": len(documents)},
-            )
-    except BaseException:
-        for blob in stored:
-            try:
-                vault.delete(blob.key)
-            except VaultError:
-                log.warning("could not remove blob %s after a failed add", blob.key)
-        raise
+    with _blobs_written(intake_vault(), files) as blobs, transaction.atomic():
+        locked = InboundItem.objects.select_for_update().get(pk=item.pk)
+        last = locked.documents.order_by("-position").values_list("position", flat=True)
+        documents = _documents_create(
+            locked,
+            files,
+            blobs,
+            policy,
+            first_position=(last.first() or 0) + 1,
+            now=timezone.now(),
+        )
+        if documents:
+            # New undecided documents: the item is no longer complete.
+            InboundItem.objects.filter(pk=item.pk).update(completed_at=None)
+        audit_record(
+            action="item.documents_added",
+            actor_label=actor_label,
+            item=locked,
+            ip_address=ip_address,
+            detail={"documents": len(documents)},
+        )
+        if attach is not None:
+            attach(documents)
     return documents
 
 

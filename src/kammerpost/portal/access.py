@@ -15,9 +15,7 @@ def items_visible_to(user: User) -> QuerySet[InboundItem]:
         return InboundItem.objects.none()
     businesses = Membership.objects.filter(user=user).values("business_id")
     return InboundItem.objects.filter(
-        Q(portal_submission__user=user)
-        | Q(sender__user=user)
-        | Q(portal_submission__business_id__in=businesses)
+        Q(portal_submission__user=user) | Q(sender__user=user) | Q(business_id__in=businesses)
     ).distinct()
 
 

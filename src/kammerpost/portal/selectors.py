@@ -14,7 +14,7 @@ from .models import Message, MessageAttachment
 def my_items(user: User) -> QuerySet[InboundItem]:
     return (
         items_visible_to(user)
-        .select_related("department", "portal_submission__business")
+        .select_related("department", "business")
         .prefetch_related("documents")
         .order_by("-received_at", "-id")
     )

@@ -32,7 +32,7 @@ from kammerpost.chamber.models import Department
 from kammerpost.chamber.procedures import ITEM_FIELDS, Procedure
 from kammerpost.inspection import ClamdScanner, Inspector, Verdict, policy_named
 from kammerpost.inspection.names import clean_name
-from kammerpost.intake.models import Channel, InboundItem, Sender
+from kammerpost.intake.models import Channel, Document, InboundItem, Sender
 from kammerpost.intake.services import (
     IncomingFile,
     documents_add,
@@ -225,7 +225,11 @@ def draft_submit(
     business: Business | None,
     ip_address: str | None = None,
 ) -> InboundItem:
-    """Send a checked draft: one item through the intake, then the draft and its files go."""
+    """Send a checked draft: one item through the intake, then the draft and its files go.
+
+    The item, its documents (each under its slot's policy) and the portal's
+    Submission commit together; the inspection is queued after that commit.
+    """
     if draft["submitted"]:
         raise PortalError(_("Dieser Entwurf ist bereits gesendet."))
     if not draft["checked"] or draft_files_problems(procedure=procedure, draft=draft):
@@ -237,9 +241,17 @@ def draft_submit(
     form_data = {k: v for k, v in values.items() if k not in ITEM_FIELDS}
     # Which slot each document came in, by the position the intake gives it (1, 2, ... in order).
     form_data["documents"] = {str(n): f["slot"] for n, f in enumerate(sendable, start=1)}
+
+    def attach(item: InboundItem, documents: list[Document]) -> None:
+        Submission.objects.create(item=item, user=actor)
+
     with ExitStack() as stack:
         files = [
-            IncomingFile(f["name"], stack.enter_context(_open(directory / f["id"])))
+            IncomingFile(
+                f["name"],
+                stack.enter_context(_open(directory / f["id"])),
+                policy_name=_slot_policy(procedure, f["slot"]),
+            )
             for f in sendable
         ]
         sender = portal_sender(user=actor)
@@ -254,21 +266,22 @@ def draft_submit(
             policy_name=_item_policy(procedure),
             form_data=form_data,
             file_reference=values.get("file_reference", ""),
+            business=business,
             actor_label=actor.get_username(),
             ip_address=ip_address,
+            attach=attach,
         )
-    Submission.objects.create(item=item, user=actor, business=business)
-    # The policy per slot may be narrower than the item's: record each document's own.
-    for document, entry in zip(item.documents.order_by("position"), sendable, strict=True):
-        slot = procedure.slot(entry["slot"])
-        if slot is not None and document.policy_name != slot.policy:
-            type(document).objects.filter(pk=document.pk).update(policy_name=slot.policy)
     draft["submitted"] = item.reference
     draft["files"] = []
     draft["values"] = {}
     session.modified = True
     shutil.rmtree(directory, ignore_errors=True)
     return item
+
+
+def _slot_policy(procedure: Procedure, slot_name: str) -> str | None:
+    slot = procedure.slot(slot_name)
+    return slot.policy if slot is not None else None
 
 
 def _open(path: Path) -> BinaryIO:
