@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
 
 from .models import Department
 from .procedures import Procedure
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from kammerpost.accounts.models import User
 
 
 class DepartmentNotFoundError(LookupError):
@@ -17,6 +25,17 @@ def department_by_slug(slug: str) -> Department:
         return Department.objects.get(slug=slug, is_active=True)
     except Department.DoesNotExist:
         raise DepartmentNotFoundError(slug) from None
+
+
+def departments_of_staff(user: User | AnonymousUser) -> QuerySet[Department]:
+    """The active departments this person works in (StaffMembership); none but for active staff.
+
+    The one lookup of staff memberships: the back office's access, assigning a clerk and
+    the account page all ask this.
+    """
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return Department.objects.none()
+    return Department.objects.filter(staff_memberships__user=user, is_active=True).distinct()
 
 
 def procedure_answers(

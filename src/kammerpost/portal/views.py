@@ -13,16 +13,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kammerpost.accounts.access import business_for_member
 from kammerpost.accounts.adapter import client_ip
 from kammerpost.chamber.procedures import Procedure, procedure_named, procedures_all
 from kammerpost.chamber.selectors import procedure_answers
 from kammerpost.inspection import policy_named
+from kammerpost.intake import access
 from kammerpost.intake.receipts import receipt_html, receipt_pdf
 from kammerpost.intake.selectors import reasons_localised
 from kammerpost.intake.services import IncomingFile
 from kammerpost.languages import active_language
 
-from . import access, selectors, services
+from . import selectors, services
 from .exceptions import PortalError
 from .forms import MessageForm, ProcedureForm, UploadForm
 from .middleware import upload_limited
@@ -34,7 +36,7 @@ def _draft_policies(request: HttpRequest, draft_id: str) -> set[str]:
 
 
 def _item_policies(request: HttpRequest, reference: str) -> set[str]:
-    return {access.item_for_user(user=request.user, reference=reference).policy_name}
+    return {access.item_for_customer(user=request.user, reference=reference).policy_name}
 
 
 def _procedure(slug: str) -> Procedure:
@@ -201,8 +203,11 @@ def draft_send(request: HttpRequest, draft_id: str) -> HttpResponse:
     if not draft["checked"]:
         return redirect("portal:draft-check", draft_id=draft_id)
     on_behalf = draft["values"].get("on_behalf", "")
-    business = access.business_for_submitter(
-        user=request.user, business_id=int(on_behalf) if on_behalf.isdigit() else None
+    # One the person belongs to, or none (a private person); a foreign one is a 404.
+    business = (
+        business_for_member(user=request.user, business_id=int(on_behalf))
+        if on_behalf.isdigit()
+        else None
     )
     try:
         item = services.draft_submit(
@@ -231,7 +236,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @upload_limited(_item_policies)
 def item_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    item = access.item_for_user(user=request.user, reference=reference)
+    item = access.item_for_customer(user=request.user, reference=reference)
     form = MessageForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("file")
@@ -264,7 +269,7 @@ def item_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 @login_required
 def item_receipt(request: HttpRequest, reference: str) -> HttpResponse:
-    item = access.item_for_user(user=request.user, reference=reference)
+    item = access.item_for_customer(user=request.user, reference=reference)
     # receipt_html renders a template with autoescaping: safe to embed.
     return render(
         request,
@@ -276,7 +281,7 @@ def item_receipt(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 @login_required
 def item_receipt_pdf(request: HttpRequest, reference: str) -> HttpResponse:
-    item = access.item_for_user(user=request.user, reference=reference)
+    item = access.item_for_customer(user=request.user, reference=reference)
     response = HttpResponse(receipt_pdf(item), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="Eingangsbestaetigung-{item.reference}.pdf"'
