@@ -228,7 +228,7 @@ LONG_NAME = "Nachweis über die Meisterprüfung " + "x" * 1000 + ".pdf"
 
 
 def _post_as_a_browser(
-    client: Client, path: str, fields: dict[str, str], file_name: str, data: bytes, language: str
+    client: Client, path: str, fields: dict[str, str], *, file_name: str, language: str = "de"
 ) -> HttpResponse:
     """A multipart POST with the file name as a browser sends it, however long.
 
@@ -239,14 +239,12 @@ def _post_as_a_browser(
         f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
         for key, value in fields.items()
     )
+    disposition = f'form-data; name="file"; filename="{file_name}"'
     body += (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
-            "Content-Type: application/pdf\r\n\r\n"
-        ).encode()
-        + data
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
+        f"--{boundary}\r\nContent-Disposition: {disposition}\r\n"
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode()
+    body += pdfs.clean() + f"\r\n--{boundary}--\r\n".encode()
     return client.generic(
         "POST",
         path,
@@ -288,7 +286,7 @@ def test_a_file_name_of_1000_characters_gets_the_portals_page_with_reason_and_hi
         (f"/portal/entwurf/{draft}/dateien/", {"slot": "dokumente"}),
         (f"/portal/vorgaenge/{item.reference}/", {"text": "Nachtrag"}),
     ):
-        response = _post_as_a_browser(client, path, data, LONG_NAME, pdfs.clean(), language)
+        response = _post_as_a_browser(client, path, data, file_name=LONG_NAME, language=language)
         assert response.status_code == 400, path
         body = response.content.decode()
         assert f'<html lang="{language}">' in body, path
@@ -304,7 +302,7 @@ def test_a_file_name_of_300_characters_is_shortened_and_kept(portal_env: Path) -
     draft = _start_general(client)
     name = "y" * 296 + ".pdf"
     path = f"/portal/entwurf/{draft}/dateien/"
-    response = _post_as_a_browser(client, path, {"slot": "dokumente"}, name, pdfs.clean(), "de")
+    response = _post_as_a_browser(client, path, {"slot": "dokumente"}, file_name=name)
     assert response.status_code == 302
     (entry,) = client.session["portal.drafts"][draft]["files"]
     assert entry["verdict"] == "accepted"
