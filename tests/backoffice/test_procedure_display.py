@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
 from kammerpost.accounts.models import User
-from kammerpost.intake.models import InboundItem
+from kammerpost.chamber.models import Department
+from kammerpost.intake import services
+from kammerpost.intake.models import Channel, InboundItem
 from tests.corpus import misc, pdfs
 from tests.portal.conftest import new_user, portal_env
 from tests.portal.conftest import signed_in as customer_signed_in
@@ -87,3 +90,20 @@ def test_the_inbox_names_procedures_by_title_in_rows_and_filter(
         "/intern/bereich/handwerksrolle/", {"procedure": "handwerksrolle-aenderung"}
     ).content.decode()
     assert change_item.reference in filtered
+
+
+def test_an_item_of_a_procedure_whose_file_is_gone_still_shows_what_was_sent(
+    clerk_x: User, intake_env: dict[str, str], departments: dict[str, Department]
+) -> None:
+    item = services.inbound_item_receive(
+        channel=Channel.PORTAL,
+        department=departments["handwerksrolle"],
+        sender=services.sender_for_address(email="alt@example.org"),
+        files=[services.IncomingFile("alt.pdf", io.BytesIO(pdfs.clean()))],
+        procedure="frueheres-verfahren",
+        form_data={"feld": "Wert", "documents": {"1": "anlage"}},
+    )
+    html = signed_in(clerk_x).get(f"/intern/eingang/{item.reference}/").content.decode()
+    assert "<dt>Verfahren</dt><dd>frueheres-verfahren</dd>" in html
+    assert "<dt>feld</dt><dd>Wert</dd>" in html
+    assert "<dt>alt.pdf</dt><dd>anlage</dd>" in html
