@@ -14,9 +14,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from kammerpost.chamber.models import Department
 from kammerpost.intake.models import Channel, DocumentState, InboundItem
-from kammerpost.intake.services import IncomingFile, document_inspect, inbound_item_receive
+from kammerpost.intake.services import (
+    IncomingFile,
+    document_inspect,
+    inbound_item_receive,
+    intake_vault,
+    sender_for_account,
+)
 from kammerpost.mailgate import services as mail_services
-from kammerpost.portal import services
 from kammerpost.portal.middleware import UPLOAD_MARGIN
 from kammerpost.portal.models import Submission
 from tests.corpus import mails, misc, pdfs
@@ -58,7 +63,7 @@ def _item_of(user: object) -> InboundItem:
     item = inbound_item_receive(
         channel=Channel.PORTAL,
         department=Department.objects.get(slug="verwaltung"),
-        sender=services.portal_sender(user=user),  # type: ignore[arg-type]
+        sender=sender_for_account(user=user),  # type: ignore[arg-type]
         files=[IncomingFile("a.pdf", io.BytesIO(pdfs.clean()))],
         subject="Test",
     )
@@ -204,13 +209,12 @@ def test_storage_keys_are_made_by_the_server_never_from_the_senders_name(
         {"slot": "dokumente", "file": SimpleUploadedFile(hostile, pdfs.clean())},
     )
     (entry,) = client.session["portal.drafts"][draft]["files"]
-    stored = list((services.drafts_root() / draft).iterdir())
-    assert stored, "the draft directory holds the file"
-    for path in stored:
-        assert re.fullmatch(r"[0-9a-f]{16}", path.name), path.name
-        assert path.resolve().parent == (services.drafts_root() / draft).resolve()
+    # the draft's file lies in the vault under a key the server made
+    stored = [key for key, _ in intake_vault().keys()]  # noqa: SIM118
+    assert stored == [entry["blob"]["key"]]
+    assert "passwd" not in stored[0] and ".." not in stored[0] and "/" not in stored[0]
     assert "/" not in entry["name"] and ".." not in entry["name"].split("/")
-    # a draft id that is not the server's own never becomes a directory
+    # a draft id that is not the server's own is no draft
     assert client.get("/portal/entwurf/..%2F..%2Fetc/dateien/").status_code == 404
     # after sending: the vault key is the server's, the name only metadata
     item = _item_of(user)

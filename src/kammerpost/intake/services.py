@@ -17,27 +17,21 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import BinaryIO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from kammerpost.accounts.models import Business
+from kammerpost.accounts.models import Business, User
 from kammerpost.chamber.models import Department
-from kammerpost.inspection import ClamdScanner, Inspection, Inspector, Verdict, policy_named
+from kammerpost.inspection import Inspection, Verdict
 from kammerpost.inspection.names import clean_name
 from kammerpost.inspection.report import Finding, Reason
 from kammerpost.privacy.services import audit_record
-from kammerpost.vault import (
-    BlobInfo,
-    BlobIntegrityError,
-    Vault,
-    VaultError,
-    vault_from_environment,
-)
+from kammerpost.providers import find_service, inspector_for
+from kammerpost.vault import BlobInfo, BlobIntegrityError, Vault, VaultError
 
 from . import tasks
 from .crashpoints import crashpoint
@@ -49,6 +43,8 @@ from .models import (
     InboundItem,
     ReferenceCounter,
     Sender,
+    StagedBlob,
+    address_normalised,
 )
 
 log = logging.getLogger(__name__)
@@ -91,28 +87,53 @@ class StoredFile:
 ReceivedFile = IncomingFile | StoredFile
 
 
-@cache
 def intake_vault() -> Vault:
-    return vault_from_environment()
-
-
-@cache
-def _scanner() -> ClamdScanner | None:
-    return ClamdScanner(settings.CLAMD_URL, settings.CLAMD_TIMEOUT) if settings.CLAMD_URL else None
-
-
-@cache
-def _inspector(policy_name: str) -> Inspector:
-    return Inspector(policy_named(policy_name), scanner=_scanner())
+    """The vault of the intake's documents (and of the blobs channels stage), from the provider."""
+    return find_service(Vault)
 
 
 def sender_for_address(*, email: str, display_name: str = "") -> Sender:
-    """The sender known by this address, created on first contact."""
-    address = email.strip().lower()
-    sender = Sender.objects.filter(email=address).order_by("id").first()
-    if sender is None:
-        sender = Sender.objects.create(email=address, display_name=display_name.strip()[:200])
+    """The sender known by this address, created on first contact.
+
+    Safe under concurrency: the database holds one sender per normalised
+    address; a create that loses the race (IntegrityError, inside its own
+    savepoint) fetches the winner's row instead.
+    """
+    address = address_normalised(email)
+    sender = Sender.objects.filter(email=address).first()
+    if sender is not None:
+        return sender
+    try:
+        with transaction.atomic():
+            return Sender.objects.create(email=address, display_name=display_name.strip()[:200])
+    except IntegrityError:
+        return Sender.objects.get(email=address)
+
+
+def sender_account_link(*, sender: Sender, user: User | None = None) -> Sender:
+    """Link an unlinked sender to its account: ``user``, or the one active account of the address.
+
+    An address that two active accounts share (or none) stays unlinked; a
+    sender already linked keeps its account.
+    """
+    if sender.user_id is not None:
+        return sender
+    if user is None:
+        users = list(User.objects.filter(email__iexact=sender.email, is_active=True)[:2])
+        if len(users) != 1:
+            return sender
+        user = users[0]
+    if Sender.objects.filter(pk=sender.pk, user__isnull=True).update(user=user):
+        sender.user = user
+    else:  # linked meanwhile by someone else
+        sender.refresh_from_db(fields=["user"])
     return sender
+
+
+def sender_for_account(*, user: User) -> Sender:
+    """The sender a signed-in person sends as: their address's sender, linked to them."""
+    sender = sender_for_address(email=user.email, display_name=user.get_full_name())
+    return sender_account_link(sender=sender, user=user)
 
 
 def _next_reference(now: datetime) -> str:
@@ -225,6 +246,7 @@ def _documents_create(
     Each document's policy is fixed here, at creation: a worker never sees a
     document under any other policy than its own.
     """
+    _staged_take_over([f.blob.key for f in files if isinstance(f, StoredFile)])
     due = now + timedelta(seconds=settings.INTAKE_REQUEUE_SECONDS)
     documents = [
         Document.objects.create(
@@ -289,6 +311,75 @@ def documents_add(
     return documents
 
 
+class StagedBlobGoneError(LookupError):
+    """A staged blob handed to the intake is no longer staged (its draft expired)."""
+
+
+def _staged_take_over(keys: Sequence[str]) -> None:
+    """The staged blobs become documents: their rows go in the receive's transaction.
+
+    Deleting the rows also locks them against a sweep shredding the blobs
+    meanwhile; a blob the sweep already took is refused, so that no document
+    ever points to a shredded blob.
+    """
+    if not keys:
+        return
+    taken, _ = StagedBlob.objects.filter(vault_key__in=keys).delete()
+    if taken != len(set(keys)):
+        raise StagedBlobGoneError(f"{len(set(keys)) - taken} staged blob(s) are gone")
+
+
+def blob_stage(*, source: BinaryIO, kind: str) -> BlobInfo:
+    """Write a file to the intake vault before it becomes a document (a portal draft's file).
+
+    Encrypted at rest from the start; the orphan sweep spares it while it is
+    staged. Hand it over as a :class:`StoredFile`, or :func:`staged_blobs_discard` it.
+    """
+    blob = intake_vault().write(source)
+    # A crash right here leaves an orphan, which the orphan sweep removes.
+    StagedBlob.objects.create(vault_key=blob.key, kind=kind, created_at=timezone.now())
+    return blob
+
+
+def staged_blobs_discard(*, keys: Sequence[str]) -> int:
+    """Shred staged blobs (a draft's removed file); those already handed over stay. How many."""
+    with transaction.atomic():
+        gone = list(
+            StagedBlob.objects.select_for_update()
+            .filter(vault_key__in=keys)
+            .values_list("vault_key", flat=True)
+        )
+        StagedBlob.objects.filter(vault_key__in=gone).delete()
+    _blobs_shred(gone)
+    return len(gone)
+
+
+def staged_blobs_expired_remove(*, kind: str, older_than: timedelta) -> int:
+    """Shred the blobs of ``kind`` staged longer than ``older_than`` (abandoned drafts)."""
+    cutoff = timezone.now() - older_than
+    with transaction.atomic():
+        # A receive taking some of them over holds their rows: skip those.
+        expired = list(
+            StagedBlob.objects.select_for_update(skip_locked=True)
+            .filter(kind=kind, created_at__lt=cutoff)
+            .values_list("vault_key", flat=True)
+        )
+        StagedBlob.objects.filter(vault_key__in=expired).delete()
+    _blobs_shred(expired)
+    if expired:
+        audit_record(action="vault.staged_expired", detail={"kind": kind, "count": len(expired)})
+    return len(expired)
+
+
+def _blobs_shred(keys: Sequence[str]) -> None:
+    vault = intake_vault()
+    for key in keys:
+        try:
+            vault.delete(key)
+        except VaultError:  # no row names it any more: the orphan sweep finishes the job
+            log.warning("could not shred staged blob %s", key)
+
+
 def _enqueue_inspections(document_ids: Sequence[int]) -> None:
     for document_id in document_ids:
         tasks.document_inspect_task.enqueue(document_id)
@@ -345,7 +436,7 @@ def _inspect_stored(document: Document) -> Inspection | Finding:
         except VaultError as exc:
             log.error("document %s unreadable in the vault: %s", document.pk, exc)
             return Finding("storage.unavailable")
-        return _inspector(document.policy_name).inspect(
+        return inspector_for(document.policy_name).inspect(
             plain, name=document.original_name, sha256=document.sha256
         )
 
@@ -421,15 +512,24 @@ def documents_due_enqueue(*, now: datetime | None = None) -> int:
 
 
 def vault_orphans_remove(*, older_than: timedelta | None = None) -> int:
-    """Delete blobs no document points to (left by a receive that died before its commit)."""
+    """Delete blobs no document points to (left by a receive that died before its commit).
+
+    Staged blobs (files in a portal draft) are no orphans: their own sweep decides.
+    """
     return blobs_unreferenced_remove(
         vault=intake_vault(),
-        referenced=lambda keys: set(
-            Document.objects.filter(vault_key__in=keys).values_list("vault_key", flat=True)
-        ),
+        referenced=_documents_or_staged,
         action="vault.orphans_removed",
         older_than=older_than,
     )
+
+
+def _documents_or_staged(keys: list[str]) -> set[str]:
+    # One statement, so one snapshot: a receive that turns a staged blob into
+    # a document between two separate queries would look like an orphan.
+    documents = Document.objects.filter(vault_key__in=keys).values_list("vault_key", flat=True)
+    staged = StagedBlob.objects.filter(vault_key__in=keys).values_list("vault_key", flat=True)
+    return set(documents.union(staged).order_by())
 
 
 def blobs_unreferenced_remove(
