@@ -76,15 +76,11 @@ def outbox(tmp_path: Path, settings: SettingsWrapper) -> Path:
 
 
 @pytest.fixture
-def mail_env(
-    intake_env: dict[str, str], outbox: Path, settings: SettingsWrapper
-) -> Iterator[dict[str, str]]:
+def mail_env(intake_env: dict[str, str], outbox: Path, settings: SettingsWrapper) -> dict[str, str]:
     """A private vault and mail archive, the real clamd, acknowledgements into ``outbox``."""
     settings.PORTAL_URL = "https://portal.hwk-musterstadt.example/"
     settings.CHAMBER_DOMAIN = "hwk-musterstadt.example"
-    services.mail_archive.cache_clear()
-    yield intake_env
-    services.mail_archive.cache_clear()
+    return intake_env
 
 
 def acknowledgements(outbox: Path) -> list[bytes]:

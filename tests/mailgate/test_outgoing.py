@@ -28,7 +28,9 @@ from kammerpost.mailgate.outgoing import (
 )
 from kammerpost.privacy.models import AuditEvent
 from kammerpost.privacy.services import communication_preference_opt_out
+from kammerpost.providers import MAIL_ARCHIVE, find_service, mail_archive_url
 from kammerpost.settings import _mailers
+from kammerpost.vault import Vault
 from tests.corpus import misc
 from tests.mailgate.conftest import acknowledgements
 from tests.support.clamd import _free_port
@@ -185,11 +187,11 @@ def test_relay_urls_are_read_and_bad_ones_refused() -> None:
 def test_archived_messages_nobody_points_to_are_removed_after_the_grace_period(
     item: InboundItem,
 ) -> None:
-    archive = services.mail_archive()
+    archive = find_service(Vault, name=MAIL_ARCHIVE)
     kept = archive.write(b"From: a@example.org\r\n\r\nkept\r\n")
     MailMessage.objects.filter(item=item).update(archive_key=kept.key)
     orphan = archive.write(b"From: a@example.org\r\n\r\norphan\r\n")
     assert services.mail_archive_orphans_remove() == 0  # young blobs may still be in a receive
     assert services.mail_archive_orphans_remove(older_than=timedelta(0)) == 1
     assert archive.exists(kept.key) and not archive.exists(orphan.key)
-    assert services.mail_archive_url().endswith("/vault/mail-archive")
+    assert mail_archive_url().endswith("/vault/mail-archive")

@@ -12,8 +12,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kammerpost.accounts.models import Business, User
 from kammerpost.chamber.models import Department
-from kammerpost.intake.models import Channel, DocumentState, InboundItem
-from kammerpost.intake.services import IncomingFile, document_inspect, inbound_item_receive
+from kammerpost.intake.models import Channel, Document, DocumentState, InboundItem
+from kammerpost.intake.services import (
+    IncomingFile,
+    document_inspect,
+    inbound_item_receive,
+    sender_for_account,
+)
 from kammerpost.portal import services
 from kammerpost.portal.exceptions import PortalError
 from kammerpost.portal.models import Message, Submission
@@ -25,15 +30,18 @@ pytestmark = [pytest.mark.django_db, pytest.mark.clamd]
 
 
 def _item(user: User, business: Business | None = None, subject: str = "Test") -> InboundItem:
-    item = inbound_item_receive(
+    def attach(item: InboundItem, documents: list[Document]) -> None:
+        Submission.objects.create(item=item, user=user)
+
+    return inbound_item_receive(
         channel=Channel.PORTAL,
         department=Department.objects.get(slug="verwaltung"),
-        sender=services.portal_sender(user=user),
+        sender=sender_for_account(user=user),
         files=[IncomingFile("a.pdf", io.BytesIO(pdfs.clean()))],
         subject=subject,
+        business=business,
+        attach=attach,
     )
-    Submission.objects.create(item=item, user=user, business=business)
-    return item
 
 
 def _pages(reference: str) -> list[str]:

@@ -11,20 +11,16 @@ from django.db import models
 
 
 class Submission(models.Model):
-    """An item sent through the portal: by whom, and on behalf of which business."""
+    """An item sent through the portal, and by whom.
+
+    The business the person acted for is the item's own (``InboundItem.business``).
+    """
 
     item = models.OneToOneField(
         "intake.InboundItem", on_delete=models.CASCADE, related_name="portal_submission"
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="portal_submissions"
-    )
-    business = models.ForeignKey(
-        "accounts.Business",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="portal_submissions",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
