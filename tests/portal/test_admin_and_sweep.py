@@ -13,7 +13,7 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from kammerpost.accounts.models import User
-from kammerpost.portal.procedures import procedures_all
+from kammerpost.chamber.procedures import procedures_all
 from kammerpost.providers import ServiceRegistry
 from kammerpost.vault import FileBackend, KeyRing, Vault
 from tests.accounts.conftest import totp_activate

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from django_tasks_db.models import DBTaskResult
 
+from kammerpost.chamber.procedures import procedures_all
 from kammerpost.intake.models import Document, InboundItem, StagedBlob
 from kammerpost.intake.services import intake_vault
 from kammerpost.portal import services
 from kammerpost.portal.models import Submission
-from kammerpost.portal.procedures import procedures_all
 from tests.corpus import pdfs
 from tests.support import processes
 
@@ -27,7 +27,7 @@ SUBMIT = """
 import json, sys
 from kammerpost.accounts.models import User
 from kammerpost.portal import services
-from kammerpost.portal.procedures import procedures_all
+from kammerpost.chamber.procedures import procedures_all
 
 class Session(dict):
     modified = False

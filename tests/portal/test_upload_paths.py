@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -225,3 +226,88 @@ def test_storage_keys_are_made_by_the_server_never_from_the_senders_name(
     assert len(keys) == 2
     for key in keys:
         assert "passwd" not in key and ".." not in key and "/" not in key, key
+
+
+LONG_NAME = "Nachweis über die Meisterprüfung " + "x" * 1000 + ".pdf"
+
+
+def _post_as_a_browser(
+    client: Client, path: str, fields: dict[str, str], *, file_name: str, language: str = "de"
+) -> HttpResponse:
+    """A multipart POST with the file name as a browser sends it, however long.
+
+    (The test client's files cut their names to 255 characters before sending.)
+    """
+    boundary = "----KammerpostBoundary7MA4YWxkTrZu0gW"
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        for key, value in fields.items()
+    )
+    disposition = f'form-data; name="file"; filename="{file_name}"'
+    body += (
+        f"--{boundary}\r\nContent-Disposition: {disposition}\r\n"
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode()
+    body += pdfs.clean() + f"\r\n--{boundary}--\r\n".encode()
+    return client.generic(
+        "POST",
+        path,
+        body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        (
+            "de",
+            (
+                "<title>Fehler: Dateiname zu lang",
+                "Der Name der Datei ist zu lang",
+                "Geben Sie der Datei einen kürzeren Namen",
+            ),
+        ),
+        (
+            "en",
+            (
+                "<title>Error: file name too long",
+                "The name of the file is too long",
+                "Give the file a shorter name",
+            ),
+        ),
+    ],
+)
+def test_a_file_name_of_1000_characters_gets_the_portals_page_with_reason_and_hint(
+    portal_env: Path, language: str, texts: tuple[str, ...]
+) -> None:
+    user = new_user()
+    client = signed_in(user)
+    draft = _start_general(client)
+    item = _item_of(user)
+    for path, data in (
+        (f"/portal/entwurf/{draft}/dateien/", {"slot": "dokumente"}),
+        (f"/portal/vorgaenge/{item.reference}/", {"text": "Nachtrag"}),
+    ):
+        response = _post_as_a_browser(client, path, data, file_name=LONG_NAME, language=language)
+        assert response.status_code == 400, path
+        body = response.content.decode()
+        assert f'<html lang="{language}">' in body, path
+        for text in texts:
+            assert text in body, (path, text)
+        assert f'href="{path}"' in body  # the way back
+    assert client.session["portal.drafts"][draft]["files"] == []
+    assert item.documents.count() == 1
+
+
+def test_a_file_name_of_300_characters_is_shortened_and_kept(portal_env: Path) -> None:
+    client = signed_in(new_user())
+    draft = _start_general(client)
+    name = "y" * 296 + ".pdf"
+    path = f"/portal/entwurf/{draft}/dateien/"
+    response = _post_as_a_browser(client, path, {"slot": "dokumente"}, file_name=name)
+    assert response.status_code == 302
+    (entry,) = client.session["portal.drafts"][draft]["files"]
+    assert entry["verdict"] == "accepted"
+    assert entry["name"].endswith(".pdf") and len(entry["name"]) <= 255

@@ -25,12 +25,12 @@ class InboxFilterForm(forms.Form):
         max_length=254,
     )
 
-    def __init__(self, *args: Any, procedures: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, procedures: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         every = [("", _("alle"))]
         self.fields["status"].choices = every + list(ItemStatus.choices)
         self.fields["channel"].choices = every + list(Channel.choices)
-        self.fields["procedure"].choices = every + [(p, p) for p in procedures]
+        self.fields["procedure"].choices = every + procedures
 
 
 class AssignForm(forms.Form):

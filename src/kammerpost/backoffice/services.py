@@ -1,17 +1,15 @@
-"""Writes of the back office: assign, set status, reply, download; each audited."""
+"""Writes of the back office: assign, set status, reply; each audited."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from kammerpost.chamber.models import StaffMembership
-from kammerpost.intake.models import Channel, Document, DocumentState, InboundItem, ItemStatus
-from kammerpost.intake.services import intake_vault
+from kammerpost.chamber.selectors import departments_of_staff
+from kammerpost.intake.models import Channel, InboundItem, ItemStatus
 from kammerpost.mailgate.outgoing import (
     ReplyNotPossibleError,
     item_reply_by_email,
@@ -24,7 +22,6 @@ from .exceptions import ClerkNotInDepartmentError, ReplyRefusedError
 
 if TYPE_CHECKING:
     from kammerpost.accounts.models import User
-    from kammerpost.vault.vault import BlobReader
 
 REPLY_BY_EMAIL = "email"
 REPLY_INVITE_TO_PORTAL = "invite"
@@ -34,11 +31,7 @@ REPLY_IN_THREAD = "thread"
 @transaction.atomic
 def item_assign(*, actor: User, item: InboundItem, clerk: User | None) -> InboundItem:
     """Give the item to a clerk of its department (or to nobody)."""
-    if clerk is not None and not (
-        clerk.is_staff
-        and clerk.is_active
-        and StaffMembership.objects.filter(user=clerk, department=item.department_id).exists()
-    ):
+    if clerk is not None and not departments_of_staff(clerk).filter(pk=item.department_id).exists():
         raise ClerkNotInDepartmentError(_("Diese Person arbeitet nicht in diesem Bereich."))
     item = InboundItem.objects.select_for_update().get(pk=item.pk)
     previous = item.assigned_to_id
@@ -106,27 +99,3 @@ def reply_ways(item: InboundItem) -> list[str]:
     if item.channel == Channel.PORTAL:
         return [REPLY_IN_THREAD]
     return [REPLY_INVITE_TO_PORTAL, REPLY_BY_EMAIL]
-
-
-def document_download_open(
-    *, actor: User, document: Document, ip_address: str | None
-) -> BlobReader:
-    """Open an accepted document's verified plaintext for a clerk and record who, when, where.
-
-    The vault checks the stored SHA-256 before the first byte goes out.
-    """
-    if document.state != DocumentState.ACCEPTED:
-        raise ValueError("only accepted documents are ever opened")
-    reader = intake_vault().read(document.vault_key, sha256=document.sha256)
-    try:
-        audit_record(
-            action="document.downloaded",
-            actor=actor,
-            document=document,
-            ip_address=ip_address,
-            detail={"position": document.position, "at": timezone.now().isoformat()},
-        )
-    except BaseException:
-        reader.close()
-        raise
-    return reader

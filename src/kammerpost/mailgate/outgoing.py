@@ -20,10 +20,9 @@ from django.core.validators import validate_email
 
 from kammerpost.accounts.models import User
 from kammerpost.intake.models import InboundItem
+from kammerpost.mailpolicy.mime import single_line
 from kammerpost.privacy.selectors import communication_is_electronic
 from kammerpost.privacy.services import audit_record
-
-from .mime import single_line
 
 _MESSAGE_ID: Final = re.compile(r"<[^<>\s\"\\]{1,246}@[^<>\s\"\\]{1,246}>")
 # RFC 3834 5: never answer the addresses of robots and lists.

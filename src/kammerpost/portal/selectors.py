@@ -5,15 +5,15 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from kammerpost.accounts.models import User
+from kammerpost.intake.access import items_for_customer
 from kammerpost.intake.models import Document, InboundItem
 
-from .access import items_visible_to
 from .models import Message, MessageAttachment
 
 
 def my_items(user: User) -> QuerySet[InboundItem]:
     return (
-        items_visible_to(user)
+        items_for_customer(user)
         .select_related("department", "business")
         .prefetch_related("documents")
         .order_by("-received_at", "-id")

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from kammerpost.accounts.models import Business, User
 from kammerpost.chamber.models import Department
+from kammerpost.chamber.procedures import ITEM_FIELDS, Procedure
 from kammerpost.inspection import Verdict
 from kammerpost.inspection.names import clean_name
 from kammerpost.intake.models import Channel, Document, InboundItem
@@ -49,7 +50,6 @@ from kammerpost.vault import BlobInfo
 
 from .exceptions import PortalError
 from .models import Message, MessageAttachment, Submission
-from .procedures import ITEM_FIELDS, Procedure
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +221,8 @@ def draft_submit(
     department = _department_for(procedure, values)
     sendable = [f for f in draft["files"] if f["verdict"] in SENDABLE]
     form_data = {k: v for k, v in values.items() if k not in ITEM_FIELDS}
-    form_data["documents"] = {f["id"]: f["slot"] for f in sendable}
+    # Which slot each document came in, by the position the intake gives it (1, 2, ... in order).
+    form_data["documents"] = {str(n): f["slot"] for n, f in enumerate(sendable, start=1)}
 
     if any(not f.get("blob") for f in sendable):  # a draft from before files were vaulted
         _draft_files_expired(session, draft)
