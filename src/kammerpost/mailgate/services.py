@@ -31,6 +31,8 @@ from django.utils import timezone
 
 from kammerpost.accounts.models import User
 from kammerpost.chamber.models import Department
+from kammerpost.correspondence.mail import acknowledgement_skip_reason
+from kammerpost.correspondence.services import acknowledgement_send
 from kammerpost.inspection import ClamdScanner, Inspector, Severity, Verdict, policy_named
 from kammerpost.intake.models import Channel, InboundItem, Sender
 from kammerpost.intake.services import (
@@ -52,7 +54,6 @@ from .answers import (
 )
 from .examine import Attachment, Examination
 from .models import MailMessage
-from .outgoing import acknowledgement_send, acknowledgement_skip_reason
 from .prescan import prescan
 from .rules import MailLimits, Refusal
 from .sandbox import MailParserPool

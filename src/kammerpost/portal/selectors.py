@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from kammerpost.accounts.models import User
 from kammerpost.intake.models import Document, InboundItem
 
 from .access import items_visible_to
-from .models import Message, MessageAttachment
 
 
 def my_items(user: User) -> QuerySet[InboundItem]:
@@ -17,16 +16,6 @@ def my_items(user: User) -> QuerySet[InboundItem]:
         .select_related("department", "business")
         .prefetch_related("documents")
         .order_by("-received_at", "-id")
-    )
-
-
-def item_messages(item: InboundItem) -> QuerySet[Message]:
-    return (
-        Message.objects.filter(item=item)
-        .select_related("author")
-        .prefetch_related(
-            Prefetch("attachments", queryset=MessageAttachment.objects.select_related("document"))
-        )
     )
 
 

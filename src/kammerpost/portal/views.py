@@ -16,6 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kammerpost.accounts.adapter import client_ip
 from kammerpost.chamber.models import Department
+from kammerpost.correspondence import selectors as correspondence_selectors
+from kammerpost.correspondence import services as correspondence_services
+from kammerpost.correspondence.exceptions import CorrespondenceError
 from kammerpost.inspection import policy_named
 from kammerpost.intake.receipts import receipt_html, receipt_pdf
 from kammerpost.intake.services import IncomingFile
@@ -263,15 +266,15 @@ def item_detail(request: HttpRequest, reference: str) -> HttpResponse:
         upload = form.cleaned_data.get("file")
         files = [IncomingFile(upload.name, upload)] if upload else []
         try:
-            services.message_post(
+            correspondence_services.message_post(
                 actor=request.user,
                 item=item,
                 text=form.cleaned_data["text"],
                 files=files,
                 ip_address=client_ip(request),
             )
-        except PortalError as exc:
-            form.add_error("text", str(exc))
+        except CorrespondenceError as refused:
+            form.add_error("text", refused.message)
         else:
             messages.success(request, _("Ihre Nachricht ist gesendet."))
             return redirect("portal:item-detail", reference=item.reference)
@@ -281,7 +284,7 @@ def item_detail(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "item": item,
             "documents": selectors.item_documents(item),
-            "thread": selectors.item_messages(item),
+            "thread": correspondence_selectors.item_thread(item=item),
             "form": form,
         },
     )
