@@ -387,8 +387,33 @@ def test_no_email_reply_to_a_sender_who_opted_out(
         _item_url(item_x, "antwort/"), {"way": "email", "text": "Hallo"}
     )
     assert response.status_code == 400
-    assert "Post" in response.content.decode()
+    assert (
+        "Der Absender wünscht keine elektronische Kommunikation. Antworten Sie per Post."
+        in response.content.decode()
+    )
+    english = signed_in(clerk_x).post(
+        _item_url(item_x, "antwort/"),
+        {"way": "invite"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert english.status_code == 400
+    assert (
+        "The sender asked for no electronic communication. Reply by post."
+        in english.content.decode()
+    )
     assert outbox_files(outbox) == []
+
+
+def test_the_reply_form_offers_the_ways_correspondence_has_for_the_item(
+    clerk_x: User, item_x: InboundItem
+) -> None:
+    client = signed_in(clerk_x)
+    german = client.get(_item_url(item_x)).content.decode()
+    assert 'name="way" value="invite"' in german and 'name="way" value="email"' in german
+    assert "Antwort als E-Mail (unverschlüsselt)" in german
+    english = client.get(_item_url(item_x), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Answer by email (unencrypted)" in english
+    assert "Email notice that the answer is waiting in the customer portal" in english
 
 
 def test_reply_to_a_portal_item_goes_into_its_message_thread(
