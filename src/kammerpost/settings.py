@@ -17,6 +17,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from kammerpost.inspection.policy import MAIL_LIMITS
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Embedded default: the repository's var/ (src layout: two levels above the package).
 VAR_DIR = Path(os.environ.get("KAMMERPOST_VAR_DIR", PACKAGE_DIR.parents[1] / "var")).resolve()
@@ -297,33 +299,18 @@ DEFAULT_FROM_EMAIL = os.environ.get("KAMMERPOST_MAIL_FROM", f"noreply@{CHAMBER_D
 # Raw messages, encrypted with the vault's keys; default: <vault URL>/mail-archive.
 MAIL_ARCHIVE_URL = os.environ.get("KAMMERPOST_MAIL_ARCHIVE_URL", "")
 MAIL_OUTBOX_DIR = VAR_DIR / "outbox"
-# Published rule (policy.md 2.2): a whole message is at most 20 MB (MiB), as the engine's
-# "email" policy for each file.
-MAILGATE_MAX_MESSAGE_BYTES = 20 * 1024 * 1024
-# Published rule: deeper nesting than 10 levels only serves to break parsers.
-MAILGATE_MAX_DEPTH = 10
-# Published rule: real mail has a handful of parts; thousands are a parser bomb.
-MAILGATE_MAX_PARTS = 100
-# A real header is a few KB even after many relays; megabytes are an attack.
-MAILGATE_MAX_HEADER_BYTES = 64 * 1024
-MAILGATE_MAX_HEADER_FIELDS = 500
-# Python's header decoding grows super-linearly with encoded words; a long
-# subject needs a few dozen.
-MAILGATE_MAX_ENCODED_WORDS = 1000
-# The item text is for reading; the archived raw message keeps everything.
-MAILGATE_MAX_TEXT_CHARS = 200_000
-# A 20 MB message parses in well under a second; 20 s of CPU means a bomb.
-MAILGATE_PARSE_TIMEOUT = float(os.environ.get("KAMMERPOST_MAILGATE_PARSE_TIMEOUT", "20"))
-# A 20 MB message needs ~150 MB to parse and decode; more is refused as too complex.
-MAILGATE_PARSE_MEMORY = 768 * 1024 * 1024
+# The published limits of a message (size, depth, parts, header, recipients, parse memory)
+# live once in the policy table, kammerpost.inspection.policy.MailLimits; only the parse
+# time may be tuned here.
+MAILGATE_PARSE_TIMEOUT = float(
+    os.environ.get("KAMMERPOST_MAILGATE_PARSE_TIMEOUT", MAIL_LIMITS.parse_timeout_s)
+)
 # Parser processes: each hostile message ties up at most one for the timeout above.
 MAILGATE_PARSERS = int(os.environ.get("KAMMERPOST_MAILGATE_PARSERS", "2"))
 # Threads for blocking work (database, vault, virus scan) behind the SMTP sessions.
 MAILGATE_THREADS = int(os.environ.get("KAMMERPOST_MAILGATE_THREADS", "8"))
-# aiosmtpd holds each message in memory (up to 20 MB): this bounds the total.
+# aiosmtpd holds each message in memory (up to the message limit): this bounds the total.
 MAILGATE_MAX_CONNECTIONS = int(os.environ.get("KAMMERPOST_MAILGATE_MAX_CONNECTIONS", "40"))
-# Mail for one department or a few; a long list is a spam run.
-MAILGATE_MAX_RECIPIENTS = 20
 # RFC 5321 4.5.3.2: servers should wait 5 minutes for a command.
 MAILGATE_SESSION_TIMEOUT = float(os.environ.get("KAMMERPOST_MAILGATE_SESSION_TIMEOUT", "300"))
 

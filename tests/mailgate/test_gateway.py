@@ -96,6 +96,17 @@ def test_unknown_recipients_and_other_domains_are_refused_at_rcpt(
     assert not InboundItem.objects.exists()
 
 
+def test_more_recipients_than_the_limit_are_refused_at_rcpt(
+    gateway: MailGateway, mail_env: dict[str, str], departments: dict[str, Department]
+) -> None:
+    limit = services.mail_limits().max_recipients
+    reply = send(gateway.port, mails.plain_letter(), to=(mails.TO,) * (limit + 1))
+    assert (reply.code, reply.enhanced) == (452, "4.5.3"), reply
+    assert "too many recipients" in reply.lower
+    assert send(gateway.port, mails.plain_letter(), to=(mails.TO,) * limit).code == 250
+    assert InboundItem.objects.count() == 1
+
+
 def test_size_above_20_mb_is_refused_at_mail_and_oversize_data_after_data(
     gateway: MailGateway, mail_env: dict[str, str], departments: dict[str, Department]
 ) -> None:

@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from kammerpost.intake.models import InboundItem
-from kammerpost.mailgate.mime import single_line
+from kammerpost.mailpolicy import single_line
 
 _MESSAGE_ID: Final = re.compile(r"<[^<>\s\"\\]{1,246}@[^<>\s\"\\]{1,246}>")
 # RFC 3834 5: never answer the addresses of robots and lists.

@@ -112,6 +112,38 @@ class Policy:
         return ", ".join(shorts[:-1]) + word + shorts[-1]
 
 
+@dataclass(frozen=True, slots=True)
+class MailLimits:
+    """Every number that bounds the work one e-mail may cause (policy.md 2.2), with the reason.
+
+    The mail engine (``kammerpost.mailpolicy``) and the SMTP gateway take them
+    from here; the "email" file policy below shares the message limit.
+    """
+
+    # Published rule: a whole message is at most 20 MB (MiB), and so is each file in it.
+    max_message_bytes: int = 20 * MB
+    # Published rule: deeper nesting than 10 levels only serves to break parsers.
+    max_depth: int = 10
+    # Published rule: real mail has a handful of parts; thousands are a parser bomb.
+    max_parts: int = 100
+    # A real header is a few KB even after many relays; megabytes are an attack.
+    max_header_bytes: int = 64 * 1024
+    max_header_fields: int = 500
+    # Python's header decoding grows super-linearly with encoded words; a long
+    # subject needs a few dozen.
+    max_encoded_words: int = 1000
+    # The item text is for reading; the archived raw message keeps everything.
+    max_text_chars: int = 200_000
+    # Mail for one department or a few; a long list is a spam run.
+    max_recipients: int = 20
+    # A 20 MB message parses in well under a second; 20 s of CPU means a bomb.
+    parse_timeout_s: float = 20.0
+    # A 20 MB message needs ~150 MB to parse and decode; more is refused as too complex.
+    parse_memory_bytes: int = 768 * MB
+
+
+MAIL_LIMITS: Final = MailLimits()
+
 CHAMBER_DEFAULT: Final = Policy(name="default", formats=tuple(FORMATS))
 
 # Each derived policy names what it changes against the chamber's default.
@@ -119,8 +151,8 @@ _DERIVED: Final[dict[str, dict[str, object]]] = {
     "pdf-only": {"formats": ("pdf",)},
     "images": {"formats": ("jpeg", "png")},
     "pdf-or-images": {"formats": ("pdf", "jpeg", "png")},
-    # Published e-mail rule: a whole message is at most 20 MB.
-    "email": {"max_file_size": 20 * MB},
+    # A file in an e-mail can be no larger than the whole message.
+    "email": {"max_file_size": MAIL_LIMITS.max_message_bytes},
     # The cloud area takes large files by arrangement.
     "exchange": {"max_file_size": 20 * 1024 * MB},
 }

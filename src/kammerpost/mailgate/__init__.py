@@ -1,8 +1,9 @@
-"""The mail gateway: e-mail intake under the chamber's rules (policy.md section 2).
+"""The mail gateway: the SMTP adapter of e-mail intake (policy.md section 2).
 
-``kammerpost mailgate`` runs an SMTP server (aiosmtpd) that answers every
-rule during the sender's own session. The rules themselves are plain
-Python without SMTP or Django: ``prescan`` (cheap, on the raw bytes),
-``examine`` (the full parse, in a worker process under limits), ``answers``
-(the SMTP replies). ``services`` stores accepted mail through the intake.
+``kammerpost mailgate`` runs an SMTP server (aiosmtpd, ``server.py``) that
+answers every rule during the sender's own session. The rules and their
+answers are the mail policy engine, ``kammerpost.mailpolicy`` (no SMTP, no
+Django); this package keeps the session, the recipient lookup
+(``selectors``), the mail archive record (``models.MailMessage``) and the
+hand-over of accepted mail to the intake (``services``).
 """

@@ -22,7 +22,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.conf import settings
 from django.db import close_old_connections, connections
 
-from .answers import (
+from kammerpost.mailpolicy import (
     Answer,
     busy_answer,
     line_too_long_answer,
@@ -30,7 +30,8 @@ from .answers import (
     temporary_failure_answer,
     too_many_recipients_answer,
 )
-from .services import mail_receive, recipient_accept
+
+from .services import mail_limits, mail_receive, recipient_accept
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,7 +48,7 @@ class GatewaySMTP(SMTP):
         text = status.decode("ascii", "replace") if isinstance(status, bytes) else str(status)
         portal = settings.PORTAL_URL
         if text.startswith(("552 Error: message size", "552 Error: Too much mail data")):
-            status = size_answer(portal, settings.MAILGATE_MAX_MESSAGE_BYTES).line
+            status = size_answer(portal, mail_limits().max_message_bytes).line
         elif text.startswith("500 Line too long"):
             status = line_too_long_answer(portal).line
         await super().push(status)
@@ -108,7 +109,7 @@ class GatewayHandler:
         address: str,
         rcpt_options: list[str],
     ) -> str:
-        if len(envelope.rcpt_tos) >= settings.MAILGATE_MAX_RECIPIENTS:
+        if len(envelope.rcpt_tos) >= mail_limits().max_recipients:
             return too_many_recipients_answer().line
         answer = await self._run(recipient_accept, address=address)
         if answer.accepted:
@@ -150,7 +151,7 @@ class MailGateway:
     def _factory(self) -> GatewaySMTP:
         return GatewaySMTP(
             self.handler,
-            data_size_limit=settings.MAILGATE_MAX_MESSAGE_BYTES,
+            data_size_limit=mail_limits().max_message_bytes,
             enable_SMTPUTF8=True,
             hostname=settings.MAILGATE_HOSTNAME,
             ident="Kammerpost mail gateway",

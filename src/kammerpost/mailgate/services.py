@@ -20,6 +20,7 @@ import tempfile
 import threading
 from collections.abc import Sequence
 from contextlib import ExitStack
+from dataclasses import replace
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -42,21 +43,25 @@ from kammerpost.intake.services import (
     intake_vault,
     sender_for_address,
 )
-from kammerpost.privacy.services import communication_preference_record_electronic
-from kammerpost.vault import Vault, VaultError, backend_from_url, default_url
-
-from .answers import (
+from kammerpost.mailpolicy import (
+    MAIL_LIMITS,
     Answer,
+    Attachment,
+    Examination,
+    MailLimits,
+    MailParserPool,
+    Refusal,
     accepted_answer,
+    prescan,
+    recipient_ok_answer,
     refusal_answer,
     temporary_failure_answer,
     unknown_recipient_answer,
 )
-from .examine import Attachment, Examination
+from kammerpost.privacy.services import communication_preference_record_electronic
+from kammerpost.vault import Vault, VaultError, backend_from_url, default_url
+
 from .models import MailMessage
-from .prescan import prescan
-from .rules import MailLimits, Refusal
-from .sandbox import MailParserPool
 from .selectors import department_for_address
 
 log = logging.getLogger(__name__)
@@ -76,17 +81,8 @@ _ARCHIVE_KINDS = {
 
 
 def mail_limits() -> MailLimits:
-    return MailLimits(
-        max_message_bytes=settings.MAILGATE_MAX_MESSAGE_BYTES,
-        max_depth=settings.MAILGATE_MAX_DEPTH,
-        max_parts=settings.MAILGATE_MAX_PARTS,
-        max_header_bytes=settings.MAILGATE_MAX_HEADER_BYTES,
-        max_header_fields=settings.MAILGATE_MAX_HEADER_FIELDS,
-        max_encoded_words=settings.MAILGATE_MAX_ENCODED_WORDS,
-        max_text_chars=settings.MAILGATE_MAX_TEXT_CHARS,
-        parse_timeout_s=settings.MAILGATE_PARSE_TIMEOUT,
-        parse_memory_bytes=settings.MAILGATE_PARSE_MEMORY,
-    )
+    """The published limits (the policy table); only the parse time is set by the operator."""
+    return replace(MAIL_LIMITS, parse_timeout_s=settings.MAILGATE_PARSE_TIMEOUT)
 
 
 def mail_archive_url() -> str:
@@ -146,7 +142,7 @@ def recipient_accept(address: str) -> Answer:
     """The answer at RCPT: 250 for an active department's address, else 550 (never relay)."""
     if department_for_address(address) is None:
         return unknown_recipient_answer(settings.PORTAL_URL)
-    return Answer(250, "2.1.5", ("Empfaenger OK / recipient ok",))
+    return recipient_ok_answer()
 
 
 def mail_receive(

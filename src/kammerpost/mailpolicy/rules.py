@@ -1,11 +1,12 @@
-"""The published e-mail rules (policy.md 2.2) as data: limits, refusals and their texts.
+"""The published e-mail rules (policy.md 2.2) as data: refusals and their texts.
 
 Pure Python, no Django: the pre-scan, the worker process and the SMTP
-answers share these tables. A refusal names its rule (which row of the
-table), the SMTP code with its enhanced status code, and what exactly was
-wrong, in German and English. Texts may hold ``{placeholders}``; values
-that come from the sender (file names) are sanitised where the answer is
-built (``answers.py``), never here.
+answers share these tables; the limits come from the chamber's one policy
+table (``kammerpost.inspection.policy.MailLimits``). A refusal names its
+rule (which row of the table), the SMTP code with its enhanced status code,
+and what exactly was wrong, in German and English. Texts may hold
+``{placeholders}``; values that come from the sender (file names) are
+sanitised where the answer is built (``answers.py``), never here.
 """
 
 from __future__ import annotations
@@ -13,22 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-MB: Final = 1024 * 1024
+from kammerpost.inspection.policy import MAIL_LIMITS, MB, MailLimits
 
-
-@dataclass(frozen=True, slots=True)
-class MailLimits:
-    """Every number that bounds the work one message may cause (settings.py gives reasons)."""
-
-    max_message_bytes: int = 20 * MB
-    max_depth: int = 10
-    max_parts: int = 100
-    max_header_bytes: int = 64 * 1024
-    max_header_fields: int = 500
-    max_encoded_words: int = 1000
-    max_text_chars: int = 200_000
-    parse_timeout_s: float = 20.0
-    parse_memory_bytes: int = 768 * MB
+# The rule's name says the published size.
+_SIZE_MB: Final = MAIL_LIMITS.max_message_bytes // MB
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +31,7 @@ class Rule:
 
 
 RULES: Final[dict[str, Rule]] = {
-    "size": Rule(552, "5.3.4", "Größenbegrenzung (20 MB)", "size limit (20 MB)"),
+    "size": Rule(552, "5.3.4", f"Größenbegrenzung ({_SIZE_MB} MB)", f"size limit ({_SIZE_MB} MB)"),
     "mime": Rule(550, "5.6.0", "MIME-Aufbau der Nachricht", "MIME structure of the message"),
     "charset": Rule(550, "5.6.0", "zugelassene Zeichensätze", "allowed character sets"),
     "html": Rule(550, "5.7.1", "HTML ohne aktive Inhalte", "HTML without active content"),
@@ -210,5 +199,10 @@ class Refusal:
         if code not in REFUSALS:
             raise ValueError(f"unknown refusal {code!r}")
         raw = data.get("params") or {}
-        params = {str(k): v for k, v in raw.items() if isinstance(v, str | int)}  # type: ignore[union-attr]
+        if not isinstance(raw, dict):
+            raise ValueError("refusal params must be an object")
+        params = {str(k): v for k, v in raw.items() if isinstance(v, str | int)}
         return cls(code, params)
+
+
+__all__ = ["MAIL_LIMITS", "MB", "REFUSALS", "RULES", "MailLimits", "Refusal", "RefusalText", "Rule"]

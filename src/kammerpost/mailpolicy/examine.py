@@ -230,8 +230,11 @@ class _Walk:
             self._check_headers(part, top=False)
         ctype = part.get_content_type()
         if part.is_multipart():
-            children = part.get_payload()
-            if not isinstance(children, list):
+            payload = part.get_payload()
+            if not isinstance(payload, list):
+                raise MimeRefusal(Refusal("mime.unparseable"))
+            children = [child for child in payload if isinstance(child, Message)]
+            if len(children) != len(payload):
                 raise MimeRefusal(Refusal("mime.unparseable"))
             if ctype.startswith("message/"):
                 for inner in children:
@@ -309,7 +312,7 @@ def _charset(part: Message) -> str | None:
 def _payload(part: Message, position: int) -> bytes:
     # The payload as parsed: get_payload() would already decode 8-bit text with the
     # part's charset label, before we had a chance to check that label.
-    payload = part._payload
+    payload = part._payload  # type: ignore[attr-defined]  # not in typeshed: private
     if not isinstance(payload, str):
         raise MimeRefusal(Refusal("mime.unparseable"))
     raw = payload.encode("ascii", "surrogateescape")

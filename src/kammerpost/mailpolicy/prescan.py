@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from .rules import MailLimits, Refusal
+from .rules import MB, MailLimits, Refusal
 
 _BOUNDARY: Final = re.compile(
     rb'boundary[ \t]*=[ \t]*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))', re.IGNORECASE
@@ -32,7 +32,7 @@ def header_block(raw: bytes) -> bytes:
 def prescan(raw: bytes, limits: MailLimits) -> Refusal | None:
     """The first rule the raw message breaks, or None if a full parse is safe to try."""
     if len(raw) > limits.max_message_bytes:
-        return Refusal("size.too_large", {"limit_mb": limits.max_message_bytes // (1024 * 1024)})
+        return Refusal("size.too_large", {"limit_mb": limits.max_message_bytes // MB})
     if _smuggling(raw):
         return Refusal("mime.bare_linefeed")
     refusal = _check_encoded_words(raw, limits)

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from kammerpost.mailgate.answers import reflected, refusal_answer
-from kammerpost.mailgate.examine import examine
-from kammerpost.mailgate.html import html_read
-from kammerpost.mailgate.links import link_only_host
-from kammerpost.mailgate.mime import header_text, single_line
-from kammerpost.mailgate.prescan import prescan
-from kammerpost.mailgate.rules import RULES, MailLimits, Refusal
-from kammerpost.mailgate.sandbox import MailParserPool
+from kammerpost.mailpolicy.answers import reflected, refusal_answer
+from kammerpost.mailpolicy.examine import examine
+from kammerpost.mailpolicy.html import html_read
+from kammerpost.mailpolicy.links import link_only_host
+from kammerpost.mailpolicy.mime import header_text, single_line
+from kammerpost.mailpolicy.prescan import prescan
+from kammerpost.mailpolicy.rules import RULES, MailLimits, Refusal
+from kammerpost.mailpolicy.sandbox import MailParserPool
 from tests.corpus import mails
 
 LIMITS = MailLimits()

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
-from .rules import RULES, Refusal
+from .rules import MB, RULES, Refusal
 
 MAX_REFLECTED: Final = 60
 # RFC 5321 allows 512 octets per reply line; shorter lines survive every relay.
@@ -142,12 +142,16 @@ def unknown_recipient_answer(portal_url: str) -> Answer:
     )
 
 
+def recipient_ok_answer() -> Answer:
+    return Answer(250, "2.1.5", ("Empfaenger OK / recipient ok",))
+
+
 def too_many_recipients_answer() -> Answer:
     return Answer(452, "4.5.3", ("Zu viele Empfaenger / too many recipients",))
 
 
 def size_answer(portal_url: str, limit_bytes: int) -> Answer:
-    limit_mb = limit_bytes // (1024 * 1024)
+    limit_mb = limit_bytes // MB
     return refusal_answer(Refusal("size.too_large", {"limit_mb": limit_mb}), portal_url)
 
 

@@ -1,7 +1,7 @@
 """The mail parser process: runs ``examine`` on one raw message at a time, under limits.
 
-Started by :class:`kammerpost.mailgate.sandbox.MailParserPool` as
-``python -m kammerpost.mailgate.worker MEMORY FILESIZE``. One JSON request
+Started by :class:`kammerpost.mailpolicy.sandbox.MailParserPool` as
+``python -m kammerpost.mailpolicy.worker MEMORY FILESIZE``. One JSON request
 per line on stdin (``{"path", "workdir", "limits"}``), one JSON answer per
 line on stdout. JSON, never pickle: a process taken over by a hostile
 message can only send data back.
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .examine import examine
-from .rules import MailLimits
+from .rules import MAIL_LIMITS, MailLimits
 
 
 def _confine(memory_bytes: int, file_bytes: int) -> None:
@@ -52,8 +52,8 @@ def run_job(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
-    memory = int(sys.argv[1]) if len(sys.argv) > 1 else MailLimits().parse_memory_bytes
-    file_size = int(sys.argv[2]) if len(sys.argv) > 2 else MailLimits().max_message_bytes
+    memory = int(sys.argv[1]) if len(sys.argv) > 1 else MAIL_LIMITS.parse_memory_bytes
+    file_size = int(sys.argv[2]) if len(sys.argv) > 2 else MAIL_LIMITS.max_message_bytes
     _confine(memory, file_size)
     for line in sys.stdin.buffer:
         request = json.loads(line)

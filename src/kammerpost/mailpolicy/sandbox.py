@@ -30,7 +30,7 @@ class MailParserError(Exception):
 
 
 class MailParserPool(WorkerPool):
-    """``size`` message parser processes (``kammerpost.mailgate.worker``)."""
+    """``size`` message parser processes (``kammerpost.mailpolicy.worker``)."""
 
     def __init__(self, size: int = 2) -> None:
         super().__init__(size, max_reply=_MAX_REPLY)
@@ -38,7 +38,7 @@ class MailParserPool(WorkerPool):
     def examine(self, raw_path: Path, workdir: Path, limits: MailLimits) -> Examination:
         """The examination of the message stored at ``raw_path``; attachments land in workdir."""
         command = (
-            "kammerpost.mailgate.worker",
+            "kammerpost.mailpolicy.worker",
             str(limits.parse_memory_bytes),
             str(limits.max_message_bytes),
         )
