@@ -116,3 +116,22 @@ def test_a_message_that_fails_at_its_commit_leaves_nothing_and_queues_nothing(
     assert not Message.objects.exists() and not MessageAttachment.objects.exists()
     assert _blob_keys() == blobs_before
     assert DBTaskResult.objects.count() == tasks_before  # no inspection of a ghost document
+
+
+def test_a_staff_reply_that_fails_sends_no_notice(
+    portal_item: InboundItem, django_capture_on_commit_callbacks: Any
+) -> None:
+    unsaved = User(username="nie-gespeichert", email="nie@example.org", is_staff=True)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(ValueError, match="unsaved related object"),
+    ):
+        item_reply(
+            actor=unsaved,
+            item=portal_item,
+            method="thread",
+            text="Bescheid",
+            files=[IncomingFile("bescheid.png", io.BytesIO(misc.png()))],
+        )
+    assert callbacks == []  # neither the inspection nor the customer's notice
+    assert portal_item.documents.count() == 1 and not Message.objects.exists()
