@@ -325,6 +325,23 @@ def test_a_new_way_of_answering_is_one_line_of_configuration(
     assert len(outbox_files(outbox)) == 1  # the others are untouched
 
 
+def test_a_misconfigured_way_of_answering_fails_the_system_check(
+    settings: SettingsWrapper,
+) -> None:
+    from kammerpost.correspondence.checks import reply_backends_check
+
+    assert reply_backends_check() == []
+    settings.CORRESPONDENCE_REPLY_BACKENDS = [
+        *settings.CORRESPONDENCE_REPLY_BACKENDS,
+        "kammerpost.correspondence.replies.EmailReply",  # a second "email"
+        "kammerpost.correspondence.replies.Fax",
+    ]
+    assert [error.id for error in reply_backends_check()] == [
+        "correspondence.E002",
+        "correspondence.E001",
+    ]
+
+
 # --- the outbox and the relay --------------------------------------------------------------
 
 
