@@ -12,11 +12,10 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from kammerpost.accounts.models import User
 from kammerpost.chamber.models import Department
-from kammerpost.intake.models import Channel, InboundItem
+from kammerpost.intake.models import Channel, InboundItem, Sender
 from kammerpost.intake.services import IncomingFile, inbound_item_receive, sender_for_address
 from kammerpost.mailgate.models import MailMessage
 from kammerpost.portal.models import Submission
-from kammerpost.portal.services import portal_sender
 from tests.accounts.conftest import make_user
 from tests.corpus import misc
 from tests.intake.conftest import departments, intake_env
@@ -96,7 +95,9 @@ def portal_item(
     mail_settings: SettingsWrapper,
     customer: User,
 ) -> InboundItem:
-    """An item the customer sent through the portal."""
+    """An item the customer sent through the portal (its sender linked to her account)."""
+    sender = sender_for_address(email=customer.email)
+    Sender.objects.filter(pk=sender.pk).update(user=customer)
 
     def attach(item: InboundItem, documents: object) -> None:
         Submission.objects.create(item=item, user=customer)
@@ -104,7 +105,7 @@ def portal_item(
     return inbound_item_receive(
         channel=Channel.PORTAL,
         department=departments["verwaltung"],
-        sender=portal_sender(user=customer),
+        sender=sender,
         files=[IncomingFile("antrag.png", io.BytesIO(misc.png()))],
         subject="Antrag",
         attach=attach,
