@@ -20,9 +20,10 @@ from playwright.sync_api import FilePayload, Page, expect
 
 from kammerpost.accounts.models import User
 from kammerpost.chamber.models import Department
+from kammerpost.correspondence.models import Message
 from kammerpost.intake.models import Channel, InboundItem
 from kammerpost.intake.services import IncomingFile, inbound_item_receive, sender_for_account
-from kammerpost.portal.models import Message, Submission
+from kammerpost.portal.models import Submission
 from tests.accounts.conftest import PASSWORD, links_in, make_user, path_of, totp_activate, totp_now
 from tests.backoffice.conftest import make_clerk
 from tests.corpus import misc, pdfs

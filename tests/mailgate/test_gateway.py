@@ -17,6 +17,7 @@ from kammerpost.accounts.models import User
 from kammerpost.chamber.models import Department
 from kammerpost.intake import services as intake_services
 from kammerpost.intake.models import Channel, DocumentState, InboundItem
+from kammerpost.mailgate import services
 from kammerpost.mailgate.models import MailMessage
 from kammerpost.mailgate.server import MailGateway
 from kammerpost.privacy.models import CommunicationPreference

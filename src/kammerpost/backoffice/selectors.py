@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -197,10 +197,3 @@ def inbox_rows(items: list[InboundItem]) -> list[InboxRow]:
             )
         )
     return rows
-
-
-def item_thread(item: InboundItem) -> list[Any]:
-    """The item's message thread (the portal's), oldest first."""
-    from kammerpost.portal.selectors import item_messages  # noqa: PLC0415
-
-    return list(item_messages(item))

@@ -18,6 +18,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from kammerpost.accounts.adapter import client_ip
+from kammerpost.correspondence import selectors as correspondence_selectors
+from kammerpost.correspondence import services as correspondence_services
+from kammerpost.correspondence.exceptions import CorrespondenceError
+from kammerpost.correspondence.replies import THREAD
 from kammerpost.intake import access
 from kammerpost.intake.downloads import document_download_response
 from kammerpost.intake.models import InboundItem
@@ -81,7 +85,8 @@ def _detail(
 ) -> HttpResponse:
     clerks = selectors.department_clerks(department=item.department)
     documents = [selectors.document_badges(d) for d in item.documents.all()]
-    ways = services.reply_ways(item)
+    ways = correspondence_selectors.reply_ways(item)
+    thread = list(correspondence_selectors.item_thread(item=item))
     context = {
         "item": item,
         "documents": documents,
@@ -91,8 +96,8 @@ def _detail(
         or AssignForm(initial={"clerk": item.assigned_to_id}, clerks=clerks),
         "status_form": forms.get("status_form") or StatusForm(initial={"status": item.status}),
         "reply_form": forms.get("reply_form") or ReplyForm(ways=ways),
-        "reply_in_thread": ways == [services.REPLY_IN_THREAD],
-        "messages_thread": selectors.item_thread(item),
+        "reply_in_thread": bool(thread) or any(way.method == THREAD for way in ways),
+        "messages_thread": thread,
         "form": forms.get("assign_form") or forms.get("status_form") or forms.get("reply_form"),
     }
     return render(request, "backoffice/item_detail.html", context, status=status)
@@ -141,18 +146,18 @@ def item_status(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def item_reply(request: HttpRequest, reference: str) -> HttpResponse:
     item = access.item_for_staff(user=request.user, reference=reference)
-    form = ReplyForm(request.POST, ways=services.reply_ways(item))
+    form = ReplyForm(request.POST, ways=correspondence_selectors.reply_ways(item))
     if form.is_valid():
         try:
-            services.item_reply(
+            correspondence_services.item_reply(
                 actor=request.user,
                 item=item,
-                way=form.cleaned_data["way"],
+                method=form.cleaned_data["way"],
                 text=form.cleaned_data["text"],
                 ip_address=client_ip(request),
             )
-        except BackofficeError as error:
-            form.add_error(None, error.message)
+        except CorrespondenceError as refused:
+            form.add_error(None, refused.text)
         else:
             messages.success(request, _("Die Antwort ist verschickt."))
             return redirect("backoffice:item-detail", reference=item.reference)

@@ -28,6 +28,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from kammerpost.chamber.models import Department
+from kammerpost.correspondence.mail import acknowledgement_skip_reason
+from kammerpost.correspondence.services import acknowledgement_send
 from kammerpost.inspection import Severity, Verdict
 from kammerpost.intake.models import Channel, InboundItem, Sender
 from kammerpost.intake.services import (
@@ -57,7 +59,6 @@ from kammerpost.providers import MAIL_ARCHIVE, find_service, inspector_for
 from kammerpost.vault import Vault, VaultError
 
 from .models import MailMessage
-from .outgoing import acknowledgement_send, acknowledgement_skip_reason
 from .selectors import department_for_address
 
 log = logging.getLogger(__name__)

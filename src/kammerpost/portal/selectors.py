@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from kammerpost.accounts.models import User
 from kammerpost.intake.access import items_for_customer
 from kammerpost.intake.models import Document, InboundItem
-
-from .models import Message, MessageAttachment
 
 
 def my_items(user: User) -> QuerySet[InboundItem]:
@@ -17,16 +15,6 @@ def my_items(user: User) -> QuerySet[InboundItem]:
         .select_related("department", "business")
         .prefetch_related("documents")
         .order_by("-received_at", "-id")
-    )
-
-
-def item_messages(item: InboundItem) -> QuerySet[Message]:
-    return (
-        Message.objects.filter(item=item)
-        .select_related("author")
-        .prefetch_related(
-            Prefetch("attachments", queryset=MessageAttachment.objects.select_related("document"))
-        )
     )
 
 

@@ -1,4 +1,4 @@
-"""Every write of the portal: drafts and their files, sending, the message thread.
+"""Every write of the portal: drafts and their files, and sending them.
 
 Drafts live in the session (keyed by a random draft id). Their files are
 inspected at once from the upload's private temp file, for the immediate
@@ -23,8 +23,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kammerpost.accounts.models import Business, User
@@ -34,22 +32,19 @@ from kammerpost.inspection import Verdict
 from kammerpost.inspection.names import clean_name
 from kammerpost.intake.models import Channel, Document, InboundItem
 from kammerpost.intake.services import (
-    IncomingFile,
     StagedBlobGoneError,
     StoredFile,
     blob_stage,
-    documents_add,
     inbound_item_receive,
     sender_for_account,
     staged_blobs_discard,
     staged_blobs_expired_remove,
 )
-from kammerpost.privacy.services import audit_record
 from kammerpost.providers import inspector_for
 from kammerpost.vault import BlobInfo
 
 from .exceptions import PortalError
-from .models import Message, MessageAttachment, Submission
+from .models import Submission
 
 log = logging.getLogger(__name__)
 
@@ -285,79 +280,3 @@ def _slot_policy(procedure: Procedure, slot_name: str) -> str | None:
 def _item_policy(procedure: Procedure) -> str:
     policies = {s.policy for s in procedure.slots}
     return policies.pop() if len(policies) == 1 else "default"
-
-
-def message_post(
-    *,
-    actor: User,
-    item: InboundItem,
-    text: str,
-    files: list[IncomingFile] | None = None,
-    from_staff: bool = False,
-    ip_address: str | None = None,
-) -> Message:
-    """A message in an item's thread; files become documents of the item (inspected as usual).
-
-    Staff messages notify the sender by e-mail, without any content.
-    """
-    files = files or []
-    if not text.strip() and not files:
-        raise PortalError(_("Schreiben Sie eine Nachricht oder wählen Sie eine Datei aus."))
-    documents = (
-        documents_add(
-            item=item, files=files, actor_label=actor.get_username(), ip_address=ip_address
-        )
-        if files
-        else []
-    )
-    with transaction.atomic():
-        message = Message.objects.create(
-            item=item, author=actor, text=text.strip(), from_staff=from_staff
-        )
-        for document in documents:
-            MessageAttachment.objects.create(message=message, document=document)
-        audit_record(
-            action="message.posted",
-            actor=actor,
-            item=item,
-            ip_address=ip_address,
-            detail={"from_staff": from_staff, "documents": len(documents)},
-        )
-        if from_staff:
-            address = _customer_address(item)
-            if address:
-                transaction.on_commit(lambda: _notify(address, item.reference), robust=True)
-    return message
-
-
-def _customer_address(item: InboundItem) -> str:
-    submission = Submission.objects.filter(item=item).select_related("user").first()
-    if submission is not None and submission.user.email:
-        return str(submission.user.email)
-    return str(item.sender.email)
-
-
-def _notify(address: str, reference: str) -> None:
-    """Only that something waits: never the content (requirements 1.1)."""
-    body = "\n".join(
-        [
-            "Guten Tag,",
-            "",
-            f"zu Ihrem Vorgang {reference} liegt eine neue Nachricht der "
-            f"{settings.CHAMBER_NAME} für Sie bereit. Sie finden sie nach der Anmeldung im "
-            "Kundenportal unter „Meine Vorgänge“:",
-            settings.PORTAL_URL,
-            "",
-            "-- English --",
-            "",
-            f"A new message about your case {reference} is waiting for you. Please sign in "
-            "to the customer portal (My cases):",
-            settings.PORTAL_URL,
-        ]
-    )
-    EmailMessage(
-        subject=f"Neue Nachricht im Kundenportal / new message: {reference}",
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[address],
-    ).send()

@@ -17,6 +17,9 @@ from kammerpost.accounts.access import business_for_member
 from kammerpost.accounts.adapter import client_ip
 from kammerpost.chamber.procedures import Procedure, procedure_named, procedures_all
 from kammerpost.chamber.selectors import procedure_answers
+from kammerpost.correspondence import selectors as correspondence_selectors
+from kammerpost.correspondence import services as correspondence_services
+from kammerpost.correspondence.exceptions import CorrespondenceError
 from kammerpost.inspection import policy_named
 from kammerpost.intake import access
 from kammerpost.intake.receipts import receipt_html, receipt_pdf
@@ -242,15 +245,15 @@ def item_detail(request: HttpRequest, reference: str) -> HttpResponse:
         upload = form.cleaned_data.get("file")
         files = [IncomingFile(upload.name, upload)] if upload else []
         try:
-            services.message_post(
+            correspondence_services.message_post(
                 actor=request.user,
                 item=item,
                 text=form.cleaned_data["text"],
                 files=files,
                 ip_address=client_ip(request),
             )
-        except PortalError as exc:
-            form.add_error("text", str(exc))
+        except CorrespondenceError as refused:
+            form.add_error("text", refused.message)
         else:
             messages.success(request, _("Ihre Nachricht ist gesendet."))
             return redirect("portal:item-detail", reference=item.reference)
@@ -260,7 +263,7 @@ def item_detail(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "item": item,
             "documents": selectors.item_documents(item),
-            "thread": selectors.item_messages(item),
+            "thread": correspondence_selectors.item_thread(item=item),
             "form": form,
         },
     )
