@@ -264,3 +264,21 @@ def test_decoded_data_beyond_the_budget_is_too_complex(inspect: Callable[..., Fi
     )
     assert inspect(data).codes() == []
     assert inspect(data, Limits(pdf_max_decoded_bytes=1024 * 1024)).codes() == ["file.too_complex"]
+
+
+def test_only_the_warnings_that_led_to_the_rebuild_are_explained_by_it() -> None:
+    # qpdf may rebuild the table in the middle of reading objects; a syntax
+    # problem it reported before that is damage all the same.
+    from kammerpost.inspection.pdf import _judge_warnings
+
+    rebuild = [
+        "f.pdf: file is damaged",
+        "f.pdf (object 7 0, offset 900): expected n n obj",
+        "f.pdf: Attempting to reconstruct cross-reference table",
+    ]
+    syntax = "f.pdf (object 3 0, offset 120): unexpected dictionary close token"
+    assert _judge_warnings(rebuild).repaired
+    assert not _judge_warnings(rebuild).damaged
+    assert _judge_warnings([syntax, *rebuild]).damaged
+    assert _judge_warnings([*rebuild, syntax]).damaged
+    assert _judge_warnings(["f.pdf: Attempting to reconstruct cross-reference table"]).repaired

@@ -99,12 +99,14 @@ _REPAIRED_WARNINGS: Final = (
     "stream keyword followed by carriage return only",
     "stream keyword not followed by proper line terminator",
     "dictionary has duplicated key",
+    "/Length key in stream dictionary is not an integer",  # e.g. a reference to nothing
+    "expected endobj",  # an object not closed before the next begins
+    "name with stray #",  # a "#" not starting an escape: kept as it is, by every reader
 )
-# qpdf rebuilt the cross-reference table by scanning for objects. Whatever it
-# warned about up to this point is what made the table unusable (wrong
-# offsets, a startxref pointing nowhere); what it warns about afterwards is
-# judged on its own.
+# qpdf rebuilt the cross-reference table by scanning for objects; see
+# _judge_warnings for which warnings that explains.
 _RECONSTRUCTED: Final = "Attempting to reconstruct cross-reference table"
+_DAMAGED_FILE: Final = "file is damaged"
 # The trailer qpdf recovered lacks /Root. In a linearised file whose table was
 # rebuilt that is normal: /Root sits in the first-page trailer, and qpdf finds
 # the catalog. It is a repair only if the file does name a /Root somewhere.
@@ -332,15 +334,30 @@ def _check_document(
 
 
 def _judge_warnings(warnings: list[str]) -> _Repair:
-    """Repair or damage? Every warning qpdf gave is accounted for, or the file is damaged."""
+    """Repair or damage? Every warning qpdf gave is accounted for, or the file is damaged.
+
+    qpdf reports a table it cannot use as "file is damaged", then why (an
+    offset that points elsewhere, a startxref that points nowhere), then
+    that it rebuilds the table. Only the warnings of that run are explained
+    by the rebuild; others, even when given before it (qpdf may rebuild in
+    the middle of reading objects), are judged on their own.
+    """
     repair = _Repair()
-    rebuilt = next((i for i, w in enumerate(warnings) if _RECONSTRUCTED in w), -1)
+    rebuilt: set[int] = set()
+    for index, warning in enumerate(warnings):
+        if _RECONSTRUCTED in warning:
+            start = index
+            while start > 0 and _DAMAGED_FILE not in warnings[start]:
+                start -= 1
+            if _DAMAGED_FILE not in warnings[start]:
+                start = index
+            rebuilt.update(range(start, index + 1))
     for index, warning in enumerate(warnings):
         if _LOST_OBJECT in warning:
             repair.damaged = True
         elif _RECOVERED_WITHOUT_ROOT in warning:
             repair.repaired = repair.root_to_confirm = True
-        elif index <= rebuilt or any(known in warning for known in _REPAIRED_WARNINGS):
+        elif index in rebuilt or any(known in warning for known in _REPAIRED_WARNINGS):
             repair.repaired = True
         elif not any(harmless in warning for harmless in _HARMLESS_WARNINGS):
             repair.damaged = True
