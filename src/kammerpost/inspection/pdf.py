@@ -1,17 +1,25 @@
 """PDF format rules (policy.md 1.2): version, damage, encryption, active content.
 
-The file is parsed with pikepdf (qpdf). Three things shape this module:
+The file is parsed with pikepdf (qpdf). Four things shape this module:
 
-* qpdf repairs broken files silently. A file it had to repair is rejected as
-  damaged, so the file is opened without xref reconstruction and every
-  warning qpdf records while opening and while resolving objects counts.
+* Refuse damage, not imperfection. qpdf repairs broken files silently and
+  says so in warnings; every warning is accounted for (:func:`_judge_warnings`).
+  What every reader repairs the same way (a cross-reference table rebuilt
+  while every object is intact, a stream /Length recovered from
+  ``endstream``, a duplicated key) is accepted with the note
+  ``pdf.repaired``; anything else qpdf warns about, a broken page tree, a
+  missing /Root, a stream that does not decode is ``pdf.damaged``.
+* A repaired file may show different objects to different readers, so its
+  raw bytes are searched for every object definition and each is judged
+  (:func:`_check_raw`, :mod:`.pdf_raw`).
 * Attackers hide active content where keyword scanners do not look: in
   hex-escaped names (``/J#61vaScript``), in compressed object streams, in
   incremental updates. Every indirect object of the newest revision is
   therefore examined in its parsed, decoded form.
 * A large scan must be checked in less time than it takes to hash it, and
-  with flat memory. Stream data is never read, and per-object Python work is
-  kept small (see :func:`_walk`).
+  with flat memory. Unfiltered stream data is never read, Flate data is
+  inflated in slices and thrown away, and per-object Python work is kept
+  small (see :func:`_walk`).
 """
 
 from __future__ import annotations
@@ -641,7 +649,12 @@ def _judge_definitions(
             judged.append((number, generation, text, own))
         # qpdf read these with trouble (a duplicated key, an unreadable
         # token): other readers may read more, so the names in their text count too.
-        troubled = {int(m[1]) for w in pdf.get_warnings() if (m := _WARNED_OBJECT.search(w))}
+        # (Not the /Length that synthetic_pdf itself appends to every stream.)
+        troubled = {
+            int(m[1])
+            for w in pdf.get_warnings()
+            if "duplicated key /Length" not in w and (m := _WARNED_OBJECT.search(w))
+        }
     for index, (number, generation, text, own) in enumerate(judged, 1):
         if index in troubled:
             _keyword_rules(text, own)
