@@ -148,7 +148,10 @@ def test_launch_behind_a_duplicated_key_is_refused(inspect: Callable[..., Findin
     assert "pdf.launch" in inspect(data).codes()
 
 
-def test_script_in_a_hidden_object_stream_is_refused(inspect: Callable[..., Findings]) -> None:
+@pytest.mark.parametrize("typed", [True, False], ids=["ObjStm", "untyped"])
+def test_script_in_a_hidden_object_stream_is_refused(
+    typed: bool, inspect: Callable[..., Findings]
+) -> None:
     # The object stream holding a script, copied from another file into a clean one
     # whose table is then broken: only a decoded raw object stream shows the script.
     script_file = pdfs.javascript_in_object_stream()
@@ -162,6 +165,10 @@ def test_script_in_a_hidden_object_stream_is_refused(inspect: Callable[..., Find
         }
     start = script_file.index(b"\n%d 0 obj" % number) + 1
     stream_object = script_file[start : script_file.index(b"endobj", start) + len(b"endobj\n")]
+    if not typed:
+        # Readers that follow a table do not ask for /Type: /N and /First suffice.
+        assert stream_object.count(b"/Type /ObjStm") == 1
+        stream_object = stream_object.replace(b"/Type /ObjStm", b" " * len(b"/Type /ObjStm"))
     clean = pdfs.pdf_1_7_object_streams()
     # Put before the clean file's own definition, which a rebuilt table prefers.
     header_end = clean.index(b"\n", clean.index(b"\n") + 1) + 1  # after the binary comment

@@ -637,15 +637,18 @@ def _judge_definitions(
             try:
                 obj = pdf.get_object(index, 0)
                 _walk([obj], _Walk(own, limits.pdf_max_depth, 0, decode=False))
-                if (
-                    isinstance(obj, pikepdf.Object)
-                    and obj._type_code is _STREAM
-                    and obj.stream_dict.get("/Type") == Name.ObjStm
-                ):
-                    members.extend(_members(obj, text))
             except (pikepdf.PikepdfError, RuntimeError, ValueError, OverflowError):
                 own.items.clear()
                 _keyword_rules(text, own)
+            else:
+                if _may_hold_objects(obj):
+                    try:
+                        members.extend(_members(obj))
+                    except (pikepdf.PikepdfError, RuntimeError, ValueError, OverflowError):
+                        # Objects we cannot read may be what another reader shows
+                        # (also: the data of an encrypted file, which only qpdf's
+                        # own view decrypts). Fail closed.
+                        findings.add("pdf.damaged")
             judged.append((number, generation, text, own))
         # qpdf read these with trouble (a duplicated key, an unreadable
         # token): other readers may read more, so the names in their text count too.
@@ -665,7 +668,17 @@ def _judge_definitions(
     return members
 
 
-def _members(stream: pikepdf.Object, text: bytes) -> list[_Entry]:
+def _may_hold_objects(obj: object) -> bool:
+    """An object stream, or a stream a reader might take for one (/N and /First, no /Type)."""
+    if not isinstance(obj, pikepdf.Object) or obj._type_code is not _STREAM:
+        return False
+    stream_dict = obj.stream_dict
+    return stream_dict.get("/Type") == Name.ObjStm or (
+        "/N" in stream_dict and "/First" in stream_dict
+    )
+
+
+def _members(stream: pikepdf.Object) -> list[_Entry]:
     """The objects compressed in an object stream, as entries to judge."""
     data = stream.read_bytes()
     count, first = stream.stream_dict.get("/N"), stream.stream_dict.get("/First")

@@ -10,7 +10,7 @@ check judges *every* definition, found here without any table:
 * :func:`definitions` finds each ``N G obj`` header anywhere in the file (also
   inside stream data: a reader scanning for objects may well land there) and
   cuts out its text up to ``endobj``, its ``stream`` keyword or the next
-  header; stream data is kept only for object streams.
+  header; stream data is kept only for (possible) object streams.
 * :func:`synthetic_pdf` writes those texts as the objects of a new, well-formed
   PDF with one object per definition, so that qpdf parses each one exactly as
   it parses a real file (names decoded, nesting, strings) and the same rules
@@ -40,7 +40,9 @@ _HEADER: Final = re.compile(
 _BODY_END: Final = re.compile(rb"endobj|(?<![A-Za-z])stream(?=\r\n|\r|\n)")
 _ENDSTREAM: Final = re.compile(rb"(?:\r\n|\r|\n)?endstream")
 _HEX_ESCAPE: Final = re.compile(rb"#([0-9A-Fa-f]{2})")
-_OBJECT_STREAM: Final = re.compile(rb"/ObjStm(?![A-Za-z0-9])")
+# An object stream says /Type /ObjStm; one without that but with /First may
+# still be read as one by a reader that follows a table.
+_OBJECT_STREAM: Final = re.compile(rb"/(?:ObjStm|First)(?![A-Za-z0-9])")
 _ROOT_REFERENCE: Final = re.compile(rb"/Root" + _WS + rb"*\d+" + _WS + rb"+\d+" + _WS + rb"+R")
 
 
