@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import os
+import re
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 import pikepdf
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kammerpost.inspection import Inspector, ParserPool, Severity, Verdict
 from kammerpost.inspection.pdf import check
@@ -289,3 +293,52 @@ def test_only_the_warnings_that_led_to_the_rebuild_are_explained_by_it() -> None
     assert _judge_warnings([syntax, *rebuild]).damaged
     assert _judge_warnings([*rebuild, syntax]).damaged
     assert _judge_warnings(["f.pdf: Attempting to reconstruct cross-reference table"]).repaired
+
+
+def test_owner_password_pdf_with_a_broken_table_is_checked_like_any_other(
+    inspect: Callable[..., Findings],
+) -> None:
+    # Only qpdf's view is decrypted; names (what the rules read) never are encrypted.
+    clean = pdfs.bytes_inserted_before_object(pdfs.owner_password_only(), number=2)
+    findings = inspect(clean)
+    assert findings.codes() == ["pdf.repaired"]
+    assert findings.facts["encrypted"] is True
+    script = pdfs.bytes_inserted_before_object(pdfs.owner_password_javascript(), number=2)
+    assert "pdf.javascript" in inspect(script).codes()
+
+
+_DIFFERENTIAL = pdfs.two_definitions_script_hidden()
+# The hidden definition: object 5 with the script, the first of its two.
+_SCRIPT_START = _DIFFERENTIAL.index(b"5 0 obj")
+_SCRIPT_END = _DIFFERENTIAL.index(b"endobj", _SCRIPT_START) + len(b"endobj")
+
+
+@settings(
+    max_examples=int(os.environ.get("KAMMERPOST_PDF_MUTANTS", "80")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    position=st.integers(min_value=len(b"%PDF-"), max_value=len(_DIFFERENTIAL) - 1),
+    value=st.integers(min_value=0, max_value=255),
+)
+def test_a_changed_byte_in_a_repaired_file_never_makes_the_check_raise(
+    position: int, value: int, inspect: Callable[..., Findings]
+) -> None:
+    data = bytearray(_DIFFERENTIAL)
+    data[position] = value
+    codes = inspect(bytes(data)).codes()
+    assert all(re.fullmatch(r"[a-z]+\.[a-z_]+", code) for code in codes)
+    # Whatever else the byte did: while the script's definition is intact, it is refused.
+    if not _SCRIPT_START <= position < _SCRIPT_END:
+        assert set(codes) - {"pdf.repaired"}, codes  # a reason to refuse
+
+
+def test_more_raw_definitions_than_the_object_limit_is_too_complex(
+    inspect: Callable[..., Findings],
+) -> None:
+    data = pdfs.two_definitions_script_hidden()  # five objects, six definitions
+    assert data.count(b" 0 obj") == 6
+    findings = inspect(data, Limits(pdf_max_objects=5))
+    assert findings.facts["objects"] == 5
+    assert "file.too_complex" in findings.codes()
