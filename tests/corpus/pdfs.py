@@ -822,9 +822,9 @@ def stream_not_decoding() -> bytes:
 
 
 def stream_corrupt() -> bytes:
-    """FlateDecode data with bytes changed in the middle: inflate fails."""
+    """FlateDecode data whose first block has the reserved type 3: inflate fails."""
     packed = bytearray(zlib.compress(bytes(range(256)) * 40))
-    packed[10:20] = b"\xff" * 10
+    packed[2] = 0x07  # BFINAL=1, BTYPE=11
     return _content_stream_document(
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(packed), packed)
     )

@@ -258,10 +258,13 @@ def test_damaged_pdf_is_refused(name: str, inspect: Callable[..., Findings]) -> 
     assert "pdf.repaired" not in findings.codes()
 
 
-def test_a_flate_stream_without_its_checksum_is_no_damage(
-    inspect: Callable[..., Findings],
+@pytest.mark.parametrize("checksum", ["missing", "wrong"])
+def test_a_flate_stream_with_a_bad_checksum_is_no_damage(
+    checksum: str, inspect: Callable[..., Findings]
 ) -> None:
     packed = zlib.compress(pdfs.PAGE_TEXT)[:-4]  # the deflate data is complete
+    if checksum == "wrong":
+        packed += b"\x00\x00\x00\x00"
     data = pdfs._content_stream_document(
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(packed), packed)
     )

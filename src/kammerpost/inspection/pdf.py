@@ -457,32 +457,27 @@ def _decode(stream: pikepdf.Object, filters: object, walk: _Walk) -> None:
 def _inflate(raw: bytes, budget: int) -> int:
     """Inflate ``raw`` to its end or to ``budget`` bytes; the output size.
 
-    Raises zlib.error when the data does not decode (also a wrong checksum)
-    or ends before its last block (truncated). Data whose last block is
-    complete but whose trailing checksum is missing, as some writers leave
-    it out, is no damage: every reader has all the data by then. Neither is
-    an empty stream.
+    Raises zlib.error when the data does not decode (no zlib header, an
+    invalid block) or ends before its last block (truncated). The trailing
+    checksum is not asked for: some writers leave it out or get it wrong,
+    and every reader shows the same data all the same. An empty stream is
+    no damage either.
     """
     if not raw:
         return 0
-    produced, complete = _inflate_with(zlib.decompressobj(), raw, budget)
-    if not complete and produced <= budget:
-        # Only the checksum missing? Then the deflate data alone is complete.
-        _, complete = _inflate_with(zlib.decompressobj(-zlib.MAX_WBITS), raw[2:], budget)
-        if not complete:
-            raise zlib.error("truncated deflate data")
-    return produced
-
-
-def _inflate_with(inflater: zlib._Decompress, raw: bytes, budget: int) -> tuple[int, bool]:
+    if len(raw) < 2 or raw[0] & 0x0F != 8 or (raw[0] << 8 | raw[1]) % 31:
+        raise zlib.error("no zlib header")
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)  # the deflate data after the header
     produced = 0
-    view = memoryview(raw)
+    view = memoryview(raw)[2:]
     for start in range(0, len(view), _INFLATE_INPUT):
         produced += len(inflater.decompress(view[start : start + _INFLATE_INPUT]))
         if produced > budget or inflater.eof:
-            return produced, inflater.eof
+            return produced
     produced += len(inflater.flush())
-    return produced, inflater.eof
+    if not inflater.eof:
+        raise zlib.error("deflate data ends before its last block")
+    return produced
 
 
 def _walk_object(obj: pikepdf.Object, walk: _Walk) -> None:
