@@ -788,6 +788,19 @@ def script_in_an_object_no_table_names() -> bytes:
     return data[:eof] + extra + data[eof:]
 
 
+def script_after_endobj_in_a_string() -> bytes:
+    """The hidden definition says "endobj" inside a string, and the script comes after it.
+
+    A scanner that takes the first "endobj" as the end of the object never
+    sees the /Next action with the script.
+    """
+    hidden = (
+        b"<< /S /URI /URI (https://www.hwk-example.de/endobj stream) "
+        b"/Next << /S /JavaScript /JS (app.alert\\(1\\)) >> >>"
+    )
+    return _with_second_definition(hidden, _URI_ACTION)
+
+
 def hex_escaped_script_in_a_second_definition() -> bytes:
     """As two_definitions_script_hidden, with the script's names hex-escaped."""
     return _with_second_definition(HEX_ESCAPED_ACTION, _URI_ACTION)
@@ -1004,6 +1017,11 @@ CASES: dict[str, tuple[Callable[[], bytes], str, str | None]] = {
     ),
     "script_in_an_object_no_table_names": (
         script_in_an_object_no_table_names,
+        "bescheid.pdf",
+        "pdf.javascript",
+    ),
+    "script_after_endobj_in_a_string": (
+        script_after_endobj_in_a_string,
         "bescheid.pdf",
         "pdf.javascript",
     ),

@@ -134,6 +134,25 @@ def test_script_in_an_object_no_table_names_is_refused(inspect: Callable[..., Fi
     assert "pdf.javascript" in inspect(pdfs.script_in_an_object_no_table_names()).codes()
 
 
+def test_script_after_endobj_in_a_string_of_a_hidden_definition_is_refused(
+    inspect: Callable[..., Findings],
+) -> None:
+    data = pdfs.script_after_endobj_in_a_string()
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert "/Next" not in pdf.pages[0].obj.Annots[0].A  # qpdf chose the other one
+    codes = inspect(data).codes()
+    assert "pdf.javascript" in codes
+    assert "pdf.ambiguous" in codes
+
+
+def test_a_definition_that_never_ends_is_damage(inspect: Callable[..., Findings]) -> None:
+    # An unterminated string: no reader can say where this object ends.
+    data = pdfs._with_second_definition(
+        b"<< /S /URI /URI (https://example.org >>", pdfs._URI_ACTION
+    )
+    assert "pdf.damaged" in inspect(data).codes()
+
+
 def test_hex_escaped_script_in_a_hidden_definition_is_refused(
     inspect: Callable[..., Findings],
 ) -> None:

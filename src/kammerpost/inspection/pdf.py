@@ -591,6 +591,10 @@ def _check_raw(path: str, limits: Limits, findings: Findings) -> None:
     if found is None:
         findings.add("file.too_complex")
         return
+    if not all(d.complete for d in found):
+        # A definition that does not end: what a reader makes of it is anyone's guess.
+        findings.add("pdf.damaged")
+        return
     verdicts: dict[tuple[int, int], set[frozenset[str]]] = {}
     entries = [(d.number, d.generation, d.text, d.stream, d.is_stream) for d in found]
     members = _judge_definitions(entries, limits, findings, verdicts)

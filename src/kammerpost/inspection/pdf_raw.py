@@ -35,9 +35,15 @@ _WS: Final = rb"[\x00\t\n\f\r ]"
 _HEADER: Final = re.compile(
     rb"(?<![0-9])(\d{1,10})" + _WS + rb"+(\d{1,5})" + _WS + rb"+obj(?![A-Za-z0-9])"
 )
-# Where a definition's own text ends: endobj, or the stream keyword ("endstream"
-# is no stream keyword: a letter precedes it).
-_BODY_END: Final = re.compile(rb"endobj|(?<![A-Za-z])stream(?=\r\n|\r|\n)")
+# The text of one object is at most this long (a page tree's /Kids array of
+# 100,000 pages takes 1 MB); an object that does not end within it cannot be judged.
+MAX_OBJECT_TEXT: Final = 16 * 1024 * 1024
+_FIRST_TOKEN: Final = re.compile(rb"[^\x00\t\n\f\r ]")
+_DELIMITER: Final = re.compile(rb"[()<>\[\]%]")
+_STRING_SPECIAL: Final = re.compile(rb"[()\\\\]")
+_EOL: Final = re.compile(rb"\r\n|\r|\n")
+_ENDOBJ: Final = re.compile(rb"endobj")
+_STREAM_KEYWORD: Final = re.compile(rb"[\x00\t\n\f\r ]*stream(?:\r\n|\n|\r)")
 _ENDSTREAM: Final = re.compile(rb"(?:\r\n|\r|\n)?endstream")
 _HEX_ESCAPE: Final = re.compile(rb"#([0-9A-Fa-f]{2})")
 # An object stream says /Type /ObjStm; one without that but with /First may
@@ -53,9 +59,10 @@ class Definition:
     number: int
     generation: int
     offset: int
-    text: bytes  # the object up to endobj or the stream keyword
-    stream: bytes | None  # the stream data, kept for object streams only
+    text: bytes  # the object up to its end (for a stream: its dictionary)
+    stream: bytes | None  # the stream data, kept for (possible) object streams only
     is_stream: bool
+    complete: bool = True  # False: the object does not end; it cannot be judged
 
 
 def decoded_names(text: bytes) -> bytes:
@@ -77,16 +84,93 @@ def definitions(path: str, max_count: int) -> list[Definition] | None:
             return None
         found = []
         for index, (number, generation, start, body) in enumerate(headers):
-            limit = headers[index + 1][2] if index + 1 < len(headers) else len(data)
-            end = _BODY_END.search(data, body, limit)
-            text_end = end.start() if end is not None else limit
-            text = bytes(data[body:text_end])
-            is_stream = end is not None and end[0] == b"stream"
+            next_header = headers[index + 1][2] if index + 1 < len(headers) else len(data)
+            end = object_end(data, body, min(len(data), body + MAX_OBJECT_TEXT), next_header)
+            if end is None:
+                found.append(Definition(number, generation, start, b"", None, False, False))
+                continue
+            text = bytes(data[body:end])
+            keyword = _STREAM_KEYWORD.match(data, end)
             stream = None
-            if end is not None and is_stream and _OBJECT_STREAM.search(decoded_names(text)):
-                stream = _stream_data(data, end.end())
-            found.append(Definition(number, generation, start, text, stream, is_stream))
+            if keyword is not None and _OBJECT_STREAM.search(decoded_names(text)):
+                stream = _stream_data(data, keyword.end())
+            found.append(Definition(number, generation, start, text, stream, keyword is not None))
         return found
+
+
+def object_end(data: bytes | mmap.mmap, start: int, limit: int, scalar_limit: int) -> int | None:
+    """Where the object that begins at ``start`` (after white space) ends; None if it does not.
+
+    Dictionaries, arrays and strings are followed to their real end, past any
+    "endobj", "stream" or "N G obj" inside strings (a hostile file hides
+    content after those). Anything else ends at "endobj" or ``scalar_limit``.
+    """
+    first = _FIRST_TOKEN.search(data, start, limit)
+    if first is None:
+        return None
+    position = first.start()
+    if data[position : position + 1] not in (b"<", b"[", b"("):
+        end = _ENDOBJ.search(data, position, scalar_limit)
+        return end.start() if end is not None else scalar_limit
+    depth = 0
+    while True:
+        special = _DELIMITER.search(data, position, limit)
+        if special is None:
+            return None
+        char, position = special[0], special.start()
+        if char == b"(":
+            string_end = _string_end(data, position, limit)
+            if string_end is None:
+                return None
+            if depth == 0:
+                return string_end
+            position = string_end
+            continue
+        if char == b"%":
+            eol = _EOL.search(data, position, limit)
+            if eol is None:
+                return None
+            position = eol.end()
+            continue
+        if char == b"<":
+            if data[position + 1 : position + 2] == b"<":
+                depth, position = depth + 1, position + 2
+                continue
+            closing = data.find(b">", position, limit)  # a hex string
+            if closing == -1:
+                return None
+            position = closing + 1
+            continue
+        if char == b"[":
+            depth, position = depth + 1, position + 1
+            continue
+        if char == b">":
+            if data[position + 1 : position + 2] != b">":
+                position += 1
+                continue
+            depth, position = depth - 1, position + 2
+        else:  # "]"
+            depth, position = depth - 1, position + 1
+        if depth <= 0:
+            return position
+
+
+def _string_end(data: bytes | mmap.mmap, start: int, limit: int) -> int | None:
+    """The end of the literal string opening at ``start``: balanced parentheses, escapes."""
+    depth, position = 0, start
+    while True:
+        special = _STRING_SPECIAL.search(data, position, limit)
+        if special is None:
+            return None
+        char, position = special[0], special.end()
+        if char == b"\\":
+            position += 1  # the escaped character, whatever it is
+        elif char == b"(":
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return position
 
 
 def _header_positions(data: mmap.mmap, max_count: int) -> list[tuple[int, int, int, int]]:
@@ -150,19 +234,18 @@ def object_stream_members(data: bytes, count: int, first: int) -> list[tuple[int
     """The (number, text) of each object in a decoded object stream (ISO 32000-1, 7.5.7).
 
     The header is ``count`` pairs "number offset"; offsets count from
-    ``first``. A header that does not read is returned as far as it reads:
-    the text after ``first`` is then judged as one piece (see the caller).
+    ``first``. Each object's text runs from its offset to its real end
+    (:func:`object_end`, bounded by the data), not to the next offset: a
+    reader parses from the offset and reads one whole object. An object that
+    does not end gets the rest of the data as its text.
     """
     header = data[:first].split()
-    pairs: list[tuple[int, int]] = []
+    members = []
     for index in range(0, min(len(header) - 1, 2 * count), 2):
         if not (header[index].isdigit() and header[index + 1].isdigit()):
             break
-        pairs.append((int(header[index]), int(header[index + 1])))
-    members = []
-    for index, (number, offset) in enumerate(pairs):
-        start = first + offset
-        end = first + pairs[index + 1][1] if index + 1 < len(pairs) else len(data)
-        if 0 <= start <= end <= len(data):
-            members.append((number, data[start:end]))
+        number, start = int(header[index]), first + int(header[index + 1])
+        if start <= len(data):
+            end = object_end(data, start, len(data), len(data))
+            members.append((number, data[start : len(data) if end is None else end]))
     return members
