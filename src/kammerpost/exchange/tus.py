@@ -32,7 +32,6 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import functools
 import re
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -45,6 +44,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
+from kammerpost.providers import ServiceRegistry, find_service, registry
 from kammerpost.vault import (
     BlobInfo,
     UploadBusyError,
@@ -53,6 +53,7 @@ from kammerpost.vault import (
     UploadOffsetError,
     Uploads,
     UploadTooLargeError,
+    Vault,
 )
 
 from .models import Upload
@@ -103,15 +104,20 @@ class _Refusal(Exception):
         self.headers = headers
 
 
-@functools.cache
+def _uploads_service(services: ServiceRegistry) -> Uploads:
+    # On the intake's vault, so a finished upload is a blob the intake can take over.
+    return Uploads(services.find(Vault))
+
+
+registry.register(Uploads, _uploads_service)
+
+
 def default_uploads() -> Uploads:
-    """The process's upload engine on the intake's vault.
+    """The process's upload engine (from the provider), on the intake's vault.
 
     One per process: it keeps the running SHA-256 of the uploads it serves.
     """
-    from kammerpost.intake.services import intake_vault  # noqa: PLC0415 - Django must be ready
-
-    return Uploads(intake_vault())
+    return find_service(Uploads)
 
 
 def expiry_window() -> timedelta:

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from kammerpost.inspection import FORMATS
+from kammerpost.languages import active_language
 from kammerpost.printing import a4_document, pdf_escape, pdf_fonts
 
 from .models import Document, InboundItem
@@ -68,7 +69,7 @@ def _line(document: Document) -> ReceiptLine:
         format=fmt.short if fmt else "–",
         sha256=document.sha256,
         state=document.get_state_display(),
-        signature=signature_text(document, lang=(translation.get_language() or "de")[:2]),
+        signature=signature_text(document, lang=active_language()),
     )
 
 

@@ -41,7 +41,8 @@ def _storage_errors(action: str) -> Iterator[None]:
         raise VaultError(f"{action}: {exc}") from exc
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
+    """Make the entries of ``directory`` durable (after a create, rename or unlink in it)."""
     fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -56,7 +57,7 @@ def _make_directory(directory: Path) -> None:
     _make_directory(directory.parent)
     with contextlib.suppress(FileExistsError):
         directory.mkdir(mode=0o700)
-        _fsync_directory(directory.parent)
+        fsync_directory(directory.parent)
 
 
 class _FileHandle:
@@ -114,7 +115,7 @@ class FileBackend:
                     os.fsync(out.fileno())
             with _storage_errors(f"cannot write {path}"):
                 temp.replace(path)
-                _fsync_directory(path.parent)
+                fsync_directory(path.parent)
         except BaseException:
             with contextlib.suppress(OSError):
                 temp.unlink()
@@ -134,8 +135,8 @@ class FileBackend:
         with _storage_errors(f"cannot write {target}"):
             _make_directory(target.parent)
             path.replace(target)
-            _fsync_directory(target.parent)
-            _fsync_directory(path.parent)
+            fsync_directory(target.parent)
+            fsync_directory(path.parent)
 
     def open_blob(self, key: str) -> tuple[BlobHandle, int]:
         """Open the ciphertext file; BlobNotFoundError if it is absent."""
@@ -191,7 +192,7 @@ class FileBackend:
                 path.unlink()
             except FileNotFoundError:
                 return
-            _fsync_directory(path.parent)
+            fsync_directory(path.parent)
 
     def _fan_out_directories(self, kind: str) -> Iterator[os.DirEntry[str]]:
         base = self.root / kind

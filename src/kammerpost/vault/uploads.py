@@ -74,7 +74,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from . import envelope, records
 from .backends import check_blob_key
 from .errors import BlobIntegrityError, KeyUnavailableError, VaultError
-from .filesystem import FileBackend
+from .filesystem import FileBackend, fsync_directory
 from .keys import KeyEncryptionKey, KeyRing
 from .vault import BlobInfo, Vault
 
@@ -260,14 +260,6 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 @contextlib.contextmanager
 def _storage_errors(action: str) -> Iterator[None]:
     try:
@@ -352,8 +344,8 @@ class Uploads:
                 os.fsync(data.fileno())
             os.close(os.open(directory / _LOCK, os.O_WRONLY | os.O_CREAT, 0o600))
             self._commit(directory, state)
-            _fsync_directory(self.root)
-            _fsync_directory(self.backend.root)
+            fsync_directory(self.root)
+            fsync_directory(self.backend.root)
         self._remember(upload_id, _Hash(0, hashlib.sha256()))
         return upload_id
 
@@ -459,7 +451,7 @@ class Uploads:
                 with contextlib.suppress(FileNotFoundError):
                     (directory / _STATE).unlink()
                 shutil.rmtree(directory, ignore_errors=True)
-                _fsync_directory(self.root)
+                fsync_directory(self.root)
 
     def uploads(self) -> Iterator[UploadStatus]:
         """Every upload in storage, in no particular order (damaged ones are skipped)."""
@@ -635,7 +627,7 @@ class Uploads:
                 with contextlib.suppress(OSError):
                     temp.unlink()
                 raise
-            _fsync_directory(directory)
+            fsync_directory(directory)
 
     def _keys(self, state: _State) -> _Keys:
         kek = _kek(self.vault.keyring, state.kek_id, state.kek_check)
