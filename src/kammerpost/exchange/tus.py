@@ -77,7 +77,12 @@ class TusTarget(Protocol):
         ...
 
     def max_size(self) -> int:
-        """The largest upload the target takes now: remaining quota or policy limit (413 above)."""
+        """The largest upload the target takes now: remaining quota or policy limit (413 above).
+
+        The remaining quota should leave out what unfinished uploads have
+        announced (``uploads_reserved(self.key)``), or many creations could
+        together promise more than the quota.
+        """
         ...
 
     def upload_owned(self, upload_id: str) -> bool:
