@@ -11,7 +11,7 @@ import pytest
 
 from kammerpost.inspection import ClamdScanner, Inspector, ParserPool, ScanStatus, Verdict
 from tests.corpus import misc
-from tests.support.clamd import EICAR, Clamd
+from tests.support.clamd import EICAR, SIGNATURE_NAME, Clamd
 from tests.support.hung_server import hung_server
 
 pytestmark = pytest.mark.clamd
@@ -61,7 +61,40 @@ def test_clean_file_scanned_by_clamd_is_accepted(
 ) -> None:
     result = _inspect(clamd.unix_url, tmp_path, "foto.png", misc.png(), parser_pool)
     assert result.verdict == Verdict.ACCEPTED
-    assert result.facts["av"] == {"scanned": True, "status": "clean", "engine": "clamd"}
+    assert result.facts["av"] == {
+        "scanned": True,
+        "status": "clean",
+        "engine": "clamd",
+        "database": "demo",
+    }
+
+
+def test_the_scanner_knows_clamd_runs_on_the_demo_database(clamd: Clamd) -> None:
+    version = clamd.scanner().version()
+    assert version is not None
+    assert version.engine.startswith("ClamAV 1.")
+    assert version.demo
+    assert version.database_version is None
+
+
+def test_every_scan_under_the_demo_database_says_so_also_when_it_finds_something(
+    clamd: Clamd, tmp_path: Path, parser_pool: ParserPool
+) -> None:
+    result = _inspect(clamd.unix_url, tmp_path, "rechnung.pdf", EICAR, parser_pool)
+    assert result.facts["av"]["database"] == "demo"  # type: ignore[index]
+    assert str(result.facts["av"]["signature"]).startswith(SIGNATURE_NAME)  # type: ignore[index]
+
+
+def test_an_official_database_version_is_not_taken_for_the_demo() -> None:
+    from kammerpost.inspection.antivirus import ClamdVersion
+
+    official = ClamdVersion.parse("ClamAV 1.4.6/27500/Thu Dec  3 09:21:00 2026")
+    assert official == ClamdVersion("ClamAV 1.4.6", 27500, "Thu Dec  3 09:21:00 2026")
+    assert not official.demo
+    assert official.database == "official"
+    assert ClamdVersion.parse("ClamAV 1.4.6") == ClamdVersion("ClamAV 1.4.6")
+    for garbage in ("", "PONG", "ClamAV 1.4.6/x/y", "UNKNOWN COMMAND"):
+        assert ClamdVersion.parse(garbage) is None
 
 
 def test_eicar_named_pdf_is_caught_by_the_scanner(
@@ -78,7 +111,7 @@ def test_eicar_inside_a_docx_media_part_is_caught_by_the_scanner(
     result = _inspect(clamd.unix_url, tmp_path, "nachweis.docx", _docx_with(EICAR), parser_pool)
     assert result.verdict == Verdict.REJECTED
     assert result.codes == ["av.infected"]
-    assert "Kammerpost.Test.EICAR" in result.reasons[0].message_de
+    assert SIGNATURE_NAME in result.reasons[0].message_de
 
 
 def test_with_clamd_stopped_a_clean_file_is_held_and_decided_once_it_is_back(

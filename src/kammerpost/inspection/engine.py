@@ -136,6 +136,11 @@ class Inspector:
                 "status": str(scan.status),
                 "engine": "clamd",
             }
+            if scan.version is not None:
+                # "demo": the embedded setup's EICAR-only signatures, no virus protection.
+                av["database"] = scan.version.database
+                if scan.version.database_version is not None:
+                    av["database_version"] = scan.version.database_version
             if scan.status == ScanStatus.INFECTED:
                 av["signature"] = scan.signature
                 findings.add("av.infected", signature=scan.signature)
