@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kammerpost.inspection import FORMATS
+from kammerpost.inspection.antivirus import demo_database_text
 from kammerpost.intake.models import Document, DocumentState, InboundItem, Sender
 from kammerpost.intake.selectors import signature_text
 from kammerpost.privacy.models import CommunicationPreference
@@ -96,10 +97,13 @@ def _virus_scan_text(facts: dict[str, object]) -> tuple[str, bool]:
     if not isinstance(av, dict):
         return _("noch nicht geprüft"), False
     status = av.get("status")
+    # A scan on the embedded setup's demo database finds only the EICAR test file.
+    demo = demo_database_text(av, get_language() or "de")
+    suffix = f" ({demo})" if demo else ""
     if status == "infected":
-        return _("Schadsoftware gefunden"), True
+        return _("Schadsoftware gefunden") + suffix, True
     if status == "clean":
-        return _("keine Schadsoftware gefunden"), False
+        return _("keine Schadsoftware gefunden") + suffix, False
     if status == "not_configured":
         return _("kein Virenscanner eingerichtet"), False
     return _("Virenscanner nicht erreichbar"), False

@@ -30,6 +30,13 @@ DEMO_DATABASE_TEXTS: Final = (
 )
 
 
+def demo_database_text(av: object, lang: str) -> str | None:
+    """The demo note for the ``av`` facts of an inspection, or None for a real scan."""
+    if isinstance(av, dict) and av.get("database") == "demo":
+        return DEMO_DATABASE_TEXTS[1] if lang.startswith("en") else DEMO_DATABASE_TEXTS[0]
+    return None
+
+
 class ScanStatus(StrEnum):
     CLEAN = "clean"
     INFECTED = "infected"

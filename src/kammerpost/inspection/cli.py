@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from .antivirus import ClamdScanner
+from .antivirus import DEMO_DATABASE_TEXTS, ClamdScanner, demo_database_text
 from .engine import Inspector
 from .policy import POLICY_NAMES, policy_named
 from .report import Inspection, Verdict
@@ -74,6 +74,8 @@ def _summary(result: Inspection) -> str:
         lines.append(
             f"  Virenprüfung: nicht durchgeführt / virus scan: not made ({av.get('status')})"
         )
+    elif demo_database_text(av, "de"):
+        lines.append("  Virenprüfung / virus scan: " + " / ".join(DEMO_DATABASE_TEXTS))
     lines += _signature_lines(result)
     for reason in result.reasons:
         mark = _MARKS.get(str(reason.severity), "-")

@@ -18,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from kammerpost.inspection import FORMATS
+from kammerpost.inspection.antivirus import DEMO_DATABASE_TEXTS, demo_database_text
 from kammerpost.printing import a4_document, pdf_escape, pdf_fonts
 
 from .models import Document, InboundItem
@@ -33,6 +34,7 @@ class ReceiptLine:
     sha256: str
     state: str
     signature: str | None
+    virus_scan_note: str | None
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,14 @@ def _line(document: Document) -> ReceiptLine:
         sha256=document.sha256,
         state=document.get_state_display(),
         signature=signature_text(document, lang=(translation.get_language() or "de")[:2]),
+        virus_scan_note=demo_database_text(
+            document.facts.get("av"), translation.get_language() or "de"
+        ),
     )
+
+
+# The PDF names every label in both languages, so the demo note too.
+_PDF_DEMO_NOTE = "<br/>Virenprüfung / virus scan: " + " / ".join(DEMO_DATABASE_TEXTS)
 
 
 def receipt_html(item: InboundItem) -> str:
@@ -97,7 +106,8 @@ def receipt_pdf(item: InboundItem) -> bytes:
                 str(line.position),
                 Paragraph(
                     f"{pdf_escape(line.name)}<br/>SHA-256: {line.sha256}"
-                    + (f"<br/>Signatur: {pdf_escape(line.signature)}" if line.signature else ""),
+                    + (f"<br/>Signatur: {pdf_escape(line.signature)}" if line.signature else "")
+                    + (_PDF_DEMO_NOTE if line.virus_scan_note else ""),
                     small,
                 ),
                 f"{line.size:,} B".replace(",", "."),
