@@ -54,8 +54,7 @@ def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     inspector = Inspector(policy_named(args.policy), scanner=scanner, scan=not args.no_av)
     status = 0
     try:
-        for name in args.files:
-            result = inspector.inspect(name)
+        for result in inspector.inspect_many(args.files):
             if result.verdict != Verdict.ACCEPTED:
                 status = 1
             print(result.to_json() if args.json else _summary(result), file=out, flush=True)
