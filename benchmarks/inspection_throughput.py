@@ -224,8 +224,12 @@ def _batch(paths: Sequence[Path], repeats: int) -> None:
     inspector = Inspector(scan=False, pool=pool)
     try:
         list(inspector.inspect_many(paths))  # warm up every worker
-        one = _median_seconds(lambda: [inspector.inspect(p) for p in paths], repeats)
-        many = _median_seconds(lambda: list(inspector.inspect_many(paths)), repeats)
+        ones, manys, ratios = [], [], []
+        for _ in range(repeats):  # paired: the machine's load changes between runs
+            ones.append(_median_seconds(lambda: [inspector.inspect(p) for p in paths], 1))
+            manys.append(_median_seconds(lambda: list(inspector.inspect_many(paths)), 1))
+            ratios.append(ones[-1] / manys[-1])
+        one, many = statistics.median(ones), statistics.median(manys)
     finally:
         inspector.close()
         pool.close()
@@ -235,7 +239,7 @@ def _batch(paths: Sequence[Path], repeats: int) -> None:
     )
     print(_line("one by one", one, total, len(paths)))
     print(_line(f"batch, {min(len(paths), cpus)} at a time", many, total, len(paths)))
-    print(f"  batch speed-up: {one / many:.2f}x")
+    print(f"  batch speed-up (median of paired runs): {statistics.median(ratios):.2f}x")
 
 
 def _with_av(directory: Path, repeats: int, pool: ParserPool) -> None:

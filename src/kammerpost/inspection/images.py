@@ -51,18 +51,24 @@ class _BadStructureError(Exception):
 def check_jpeg(path: str, limits: Limits) -> Findings:
     """Check a file that starts with a JPEG SOI marker."""
     findings = Findings()
+    if _jpeg_structure_ok(path, findings):
+        _decode(path, "JPEG", limits, findings)
+    return findings
+
+
+def _jpeg_structure_ok(path: str, findings: Findings) -> bool:
+    """Markers intact and nothing after the (MPF-extended) end; False once a finding was added."""
     with Path(path).open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
         try:
             end, mpf_end = _jpeg_logical_end(data)
         except (_BadStructureError, struct.error, IndexError):
             findings.add("image.damaged", format="JPEG")
-            return findings
+            return False
         logical_end = max(end, mpf_end)
         if logical_end < len(data) and data[logical_end:].strip(b"\x00"):
             findings.add("payload.trailing", format="JPEG", extra=len(data) - logical_end)
-            return findings
-    _decode(path, "JPEG", limits, findings)
-    return findings
+            return False
+    return True
 
 
 def _jpeg_logical_end(data: mmap.mmap) -> tuple[int, int]:

@@ -35,7 +35,6 @@ from .zipcheck import (
     PackageError,
     damaged,
     iter_content,
-    iter_content_ahead,
     read_content,
     read_directory,
     read_head,
@@ -49,8 +48,6 @@ _PLAIN_KINDS: Final = {WORD_DOCUMENT: "docx", EXCEL_WORKBOOK: "xlsx"}
 
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC: Final = b"PK\x03\x04"
-# Parts this large inflate in a thread while expat parses (a worksheet, a big document).
-_AHEAD_FROM: Final = 1024 * 1024
 _HEAD: Final = 64  # enough for an MZ header's pointer to the PE signature
 _MAX_PE_OFFSET: Final = 1 << 20
 
@@ -186,12 +183,7 @@ class _Package:
         OPC allows no other encoding (ECMA-376 Part 2, M1.17), and with only
         these two no parser can decode the bytes differently from expat.
         """
-        limit = self.limits.xml_max_part_size
-        path = getattr(self.f, "name", None)
-        if isinstance(path, str) and entry.size >= _AHEAD_FROM:
-            chunks = iter_content_ahead(path, entry, limit, self.budget)
-        else:
-            chunks = iter_content(self.f, entry, limit, self.budget)
+        chunks = iter_content(self.f, entry, self.limits.xml_max_part_size, self.budget)
         for i, chunk in enumerate(chunks):
             if i == 0:
                 _check_encoding(chunk)
@@ -461,11 +453,18 @@ class _DdeFormulaScan:
     def watch(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
         tail = b""
         for chunk in chunks:
-            window = tail + chunk
-            # The bar is in every DDE formula; bytes.find skips most sheets at memchr speed.
-            if not self.found and b"|" in window and self._FORMULA.search(window):
-                self.found = True
-            tail = window[-self._CARRY :]
+            # The bar is in every DDE formula: most sheets have none, and looking for
+            # it (memchr) spares them the regex and the copy of a window.
+            if not self.found and (b"|" in chunk or b"|" in tail):
+                window = tail + chunk
+                self.found = self._FORMULA.search(window) is not None
+                tail = window[-self._CARRY :]
+            else:
+                tail = (
+                    chunk[-self._CARRY :]
+                    if len(chunk) >= self._CARRY
+                    else (tail + chunk)[-self._CARRY :]
+                )
             yield chunk
 
 
