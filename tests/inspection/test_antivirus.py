@@ -168,3 +168,51 @@ def test_garbage_reply_from_the_scanner_is_never_taken_as_clean() -> None:
 def test_malformed_scanner_address_is_refused_at_configuration(url: str) -> None:
     with pytest.raises(ValueError, match="KAMMERPOST_CLAMD"):
         ClamdScanner(url)
+
+
+def test_the_private_clamd_runs_on_the_demo_database_and_a_dead_one_is_noticed_at_once(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from kammerpost.inspection import localclamd
+
+    config, demo = localclamd.prepare(tmp_path / "clamav", fetch=False)
+    assert demo
+    assert (
+        (tmp_path / "clamav" / "db" / localclamd.DEMO_DATABASE_FILE)
+        .read_text()
+        .startswith(localclamd.DEMO_SIGNATURE + ":0:*:")
+    )
+    assert f"LocalSocket {localclamd.socket_path(tmp_path / 'clamav')}" in config.read_text()
+    # A clamd that dies at start (here: no database at all) is reported within seconds.
+    for database_file in (tmp_path / "clamav" / "db").iterdir():
+        database_file.unlink()
+    process = subprocess.Popen(
+        [localclamd.clamd_binary(), "--config-file", str(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"unix://{localclamd.socket_path(tmp_path / 'clamav')}"
+    started = time.monotonic()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kammerpost.inspection.localclamd",
+            "wait",
+            url,
+            "--pid",
+            str(process.pid),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    process.wait(timeout=10)
+    assert done.returncode == 1
+    assert "does not answer" in done.stderr
+    assert time.monotonic() - started < 30

@@ -152,13 +152,25 @@ def socket_path(workdir: Path) -> Path:
     return workdir / "clamd.sock"
 
 
-def wait_until_ready(scanner: ClamdScanner, timeout: float) -> bool:
+def wait_until_ready(scanner: ClamdScanner, timeout: float, pid: int | None = None) -> bool:
+    """True once clamd answers; False after ``timeout`` or as soon as process ``pid`` is gone."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if scanner.ping():
             return True
+        if pid is not None and not _alive(pid):
+            return False
         time.sleep(0.05)
     return False
+
+
+def _alive(pid: int) -> bool:
+    """Running, not ended (a zombie waits only for its parent to collect it)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 def describe(scanner: ClamdScanner) -> str:
@@ -180,10 +192,10 @@ def _start(workdir: Path, fetch: bool) -> int:
     os.execv(binary, [binary, "--config-file", str(config)])  # noqa: S606 - our own binary
 
 
-def _wait(url: str, timeout: float) -> int:
+def _wait(url: str, timeout: float, pid: int | None) -> int:
     scanner = ClamdScanner(url, timeout=5)
-    if not wait_until_ready(scanner, timeout):
-        print(f"clamd at {url} did not answer within {timeout:.0f} s", file=sys.stderr)
+    if not wait_until_ready(scanner, timeout, pid):
+        print(f"clamd at {url} does not answer (see its log)", file=sys.stderr)
         return 1
     print(describe(scanner))
     return 0
@@ -198,10 +210,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     wait = sub.add_parser("wait", help="wait until the clamd at URL answers; print its database")
     wait.add_argument("url")
     wait.add_argument("--timeout", type=float, default=START_TIMEOUT_S)
+    wait.add_argument("--pid", type=int, help="stop waiting when this process (clamd) ends")
     args = parser.parse_args(argv)
     if args.command == "start":
         return _start(args.directory, not args.no_freshclam)
-    return _wait(args.url, args.timeout)
+    return _wait(args.url, args.timeout, args.pid)
 
 
 if __name__ == "__main__":
