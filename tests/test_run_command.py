@@ -156,10 +156,16 @@ def test_run_command_scans_on_the_demo_database_and_the_clerk_downloads_a_pdf(
     assert "Virenscanner / virus scanner: unix://" in banner
     assert "Demo-Signaturen, kein Virenschutz / demo signatures, no virus protection" in banner
 
-    document = tmp_path / "Nachweis.pdf"
-    document.write_bytes(pdfs.small_pdf("Meisterprüfung bestanden"))
+    documents = [tmp_path / "Nachweis.pdf", tmp_path / "Zeugnis.pdf"]
+    for i, document in enumerate(documents):
+        document.write_bytes(pdfs.small_pdf(f"Meisterprüfung bestanden, Teil {i + 1}"))
     out = run_command.kammerpost(
-        "receive", "--department", "handwerksrolle", "--from", "meister@example.org", str(document)
+        "receive",
+        "--department",
+        "handwerksrolle",
+        "--from",
+        "meister@example.org",
+        *map(str, documents),
     )
     reference = re.search(r"E-\d{4}-\d{6}", out)
     assert reference, out
@@ -168,20 +174,22 @@ def test_run_command_scans_on_the_demo_database_and_the_clerk_downloads_a_pdf(
     deadline = time.monotonic() + 60
     while True:
         summary = json.loads(run_command.kammerpost("items", "show", ref, "--json"))
-        state = summary["documents"][0]["state"]
-        if state not in ("received", "inspecting") or time.monotonic() > deadline:
+        states = [d["state"] for d in summary["documents"]]
+        if not {"received", "inspecting"} & set(states) or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    assert state == "accepted", summary
+    assert states == ["accepted", "accepted"], summary
 
     password, secret = _demo_login(run_command.var, CLERK)
     clerk = _sign_in_clerk(run_command.base, CLERK, password, secret)
     detail = clerk.get(f"{run_command.base}/intern/eingang/{ref}/", timeout=10)
     assert detail.status_code == 200
     assert f"keine Schadsoftware gefunden ({DEMO_DATABASE_TEXTS[0]})" in detail.text
-    download = clerk.get(f"{run_command.base}/intern/eingang/{ref}/dokument/1/", timeout=10)
-    assert download.status_code == 200
-    assert download.content == document.read_bytes()
+    for position, document in enumerate(documents, start=1):
+        url = f"{run_command.base}/intern/eingang/{ref}/dokument/{position}/"
+        download = clerk.get(url, timeout=10)
+        assert download.status_code == 200
+        assert download.content == document.read_bytes()
 
     receipt = tmp_path / "receipt.html"
     run_command.kammerpost(
