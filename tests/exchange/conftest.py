@@ -127,6 +127,7 @@ class TusServer:
 
 @pytest.fixture
 def tus_server(tus_env: dict[str, str], transactional_db: None) -> Iterator[TusServer]:
+    """gunicorn on the committed test database (tests mark ``django_db(transaction=True)``)."""
     server = TusServer(tus_env)
     server.start()
     try:

@@ -24,6 +24,9 @@ from kammerpost.vault import Uploads, vault_from_environment
 
 from .conftest import TusServer, completions
 
+# Committed data: the server is another process.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 MIB = 1024 * 1024
 BIG = os.environ.get("KAMMERPOST_TUS_BIG") == "1"
 SIZE = 1024 * MIB if BIG else 64 * MIB
