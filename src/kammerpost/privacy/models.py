@@ -6,6 +6,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+# What a person's name or address in the audit trail becomes once they are erased.
+# The append-only trigger (migration 0005) accepts exactly this value: keep them equal.
+ANONYMISED_LABEL = "anonymisiert"
+
+
 class AuditEvent(models.Model):
     """Who did what to which item or document, when and from where (security.md 25).
 
@@ -153,3 +158,76 @@ class RetentionRule(models.Model):
             + (2 if self.department_id is not None else 0)
             + (1 if self.channel else 0)
         )
+
+
+class ErasureReason(models.TextChoices):
+    RETENTION = "retention", _("Aufbewahrungsfrist abgelaufen")
+    REQUEST = "request", _("Löschantrag der Person")
+
+
+class ItemErasure(models.Model):
+    """An item whose personal content is gone: documents shredded, texts and names replaced.
+
+    The item row itself stays with its reference number and dates (the
+    chamber's register of what arrived when); this row says when and why its
+    content went. Holds nothing of the deleted content.
+    """
+
+    item = models.OneToOneField(
+        "intake.InboundItem", on_delete=models.PROTECT, related_name="erasure"
+    )
+    erased_at = models.DateTimeField(db_index=True)
+    reason = models.CharField(max_length=16, choices=ErasureReason.choices)
+    # The rule that made it due (None for a deletion request), and how many files went.
+    rule = models.ForeignKey(
+        RetentionRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    documents = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-erased_at", "-id"]
+        verbose_name = "Gelöschter Eingang"
+        verbose_name_plural = "Gelöschte Eingänge"
+
+    def __str__(self) -> str:
+        return f"{self.item.reference} ({self.erased_at:%Y-%m-%d})"
+
+
+class DeletionRequest(models.Model):
+    """A signed-in person asked the chamber to delete their data (Art. 17 GDPR).
+
+    It reaches staff as an inbound item of the privacy department; once staff
+    approve it (where no law requires keeping the data), one action anonymises
+    the person's items and account.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("offen")
+        DONE = "done", _("durchgeführt")
+
+    item = models.OneToOneField(
+        "intake.InboundItem", on_delete=models.PROTECT, related_name="deletion_request"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    # What went, as counts only: items anonymised, documents shredded.
+    outcome = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = "Löschantrag"
+        verbose_name_plural = "Löschanträge"
+
+    def __str__(self) -> str:
+        return f"{self.item.reference} ({self.get_state_display()})"

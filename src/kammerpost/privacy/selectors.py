@@ -91,14 +91,17 @@ def retention_periods() -> list[RetentionPeriod]:
     ]
 
 
-def retention_rule_for(item: InboundItem) -> RetentionRule | None:
+def retention_rule_for(
+    item: InboundItem, *, rules: list[RetentionRule] | None = None
+) -> RetentionRule | None:
     """The rule that decides when ``item`` is deleted: the most specific one that matches.
 
     The same answer the deletion uses; None only when not even the general rule exists.
+    ``rules`` spares the query when a caller (the retention sweep) asks for many items.
     """
     candidates = [
         rule
-        for rule in RetentionRule.objects.all()
+        for rule in (rules if rules is not None else RetentionRule.objects.all())
         if rule.procedure in {"", item.procedure}
         and rule.channel in {"", item.channel}
         and rule.department_id in {None, item.department_id}
