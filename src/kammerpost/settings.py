@@ -367,6 +367,10 @@ PAGES_CONTACT_MESSAGE_MAX_CHARS = 5000
 # The opt-out link in a notification mail works once, for a year: people read
 # old mail late, and saying "no more e-mail" must stay easy.
 PRIVACY_OPT_OUT_LINK_DAYS = int(os.environ.get("KAMMERPOST_OPT_OUT_LINK_DAYS", "365"))
+# A deletion request from the portal becomes an item of this department (its
+# staff handle data protection); the person's own words are a note, not a letter.
+PRIVACY_REQUEST_DEPARTMENT = os.environ.get("KAMMERPOST_PRIVACY_DEPARTMENT", "verwaltung")
+PRIVACY_REQUEST_TEXT_MAX_CHARS = 2000
 # Retention periods are rows of privacy.RetentionRule (admin), not settings:
 # administrators change them without a deployment, and the privacy notice
 # and the deletion read the same rows.
