@@ -22,7 +22,7 @@ from kammerpost.privacy.retention import months_after, retention_due, retention_
 from kammerpost.providers import MAIL_ARCHIVE, find_service
 from kammerpost.vault import Vault, VaultError
 
-from .conftest import close, receive
+from .helpers import clerk, close, departments, receive, vault_env  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 

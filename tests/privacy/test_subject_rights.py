@@ -21,7 +21,7 @@ from kammerpost.privacy.services import communication_preference_opt_out
 from kammerpost.vault import VaultError
 from tests.accounts.conftest import make_user, totp_activate
 
-from .conftest import receive
+from .helpers import departments, receive, vault_env  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,7 @@
-"""Privacy fixtures: a private vault (no scanner: nothing here inspects), departments, items."""
+"""Fixtures of the retention and subject-rights tests, imported by them.
+
+A private vault (no scanner: nothing here inspects), departments, items.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from kammerpost.providers import ServiceRegistry
 from tests.accounts.conftest import make_user
 from tests.intake.conftest import departments
 
-__all__ = ["departments"]
+__all__ = ["departments"]  # shared fixture, re-exported
 
 
 @pytest.fixture
