@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -193,7 +193,15 @@ class AuditEventAdmin(admin.ModelAdmin):
     change_list_template = "admin/privacy/auditevent/change_list.html"
     actions = None
     list_per_page = 100
-    CSV_COLUMNS = ("created_at", "actor_label", "action", "item", "document", "ip_address", "detail")
+    CSV_COLUMNS = (
+        "created_at",
+        "actor_label",
+        "action",
+        "item",
+        "document",
+        "ip_address",
+        "detail",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -278,9 +286,7 @@ class DeletionRequestAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    @admin.action(
-        description=_("Genehmigen und anonymisieren"), permissions=["change"]
-    )
+    @admin.action(description=_("Genehmigen und anonymisieren"), permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[DeletionRequest]) -> None:
         done = 0
         for deletion in queryset.filter(state=DeletionRequest.State.OPEN):

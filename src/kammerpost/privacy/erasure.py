@@ -146,7 +146,9 @@ def senders_anonymise(*, sender_ids: Iterable[int]) -> int:
         )
         OptOutLink.objects.filter(address=old).delete()
         audit_events_anonymise(label=old)
-        audit_record(action="sender.anonymised", actor_label="retention", detail={"sender": sender.pk})
+        audit_record(
+            action="sender.anonymised", actor_label="retention", detail={"sender": sender.pk}
+        )
         done += 1
     return done
 

@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 # What a person's name or address in the audit trail becomes once they are erased.
 # The append-only trigger (migration 0005) accepts exactly this value: keep them equal.
 ANONYMISED_LABEL = "anonymisiert"

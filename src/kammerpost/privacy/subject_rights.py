@@ -127,7 +127,11 @@ def person_data_collect(*, user: User) -> tuple[dict[str, Any], list[Document]]:
             "last_name": user.last_name,
             "date_joined": user.date_joined.isoformat(),
             "businesses": [
-                {"name": m.business.name, "role": m.role, "betriebsnummer": m.business.betriebsnummer}
+                {
+                    "name": m.business.name,
+                    "role": m.role,
+                    "betriebsnummer": m.business.betriebsnummer,
+                }
                 for m in Membership.objects.filter(user=user).select_related("business")
             ],
         },
@@ -191,9 +195,7 @@ def deletion_request_submit(
             actor_label=user.get_username(),
             ip_address=ip_address,
         )
-        request = DeletionRequest.objects.create(
-            item=item, user=user, requested_at=timezone.now()
-        )
+        request = DeletionRequest.objects.create(item=item, user=user, requested_at=timezone.now())
         audit_record(
             action="privacy.deletion_requested", actor=user, item=item, ip_address=ip_address
         )

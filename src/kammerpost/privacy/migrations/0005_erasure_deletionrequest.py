@@ -6,46 +6,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0007_alter_inbounditem_channel'),
-        ('privacy', '0004_retention_defaults'),
+        ("intake", "0007_alter_inbounditem_channel"),
+        ("privacy", "0004_retention_defaults"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DeletionRequest',
+            name="DeletionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField()),
-                ('state', models.CharField(choices=[('open', 'offen'), ('done', 'durchgeführt')], default='open', max_length=8)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.JSONField(blank=True, default=dict)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='deletion_request', to='intake.inbounditem')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "offen"), ("done", "durchgeführt")],
+                        default="open",
+                        max_length=8,
+                    ),
+                ),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("outcome", models.JSONField(blank=True, default=dict)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deletion_request",
+                        to="intake.inbounditem",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Löschantrag',
-                'verbose_name_plural': 'Löschanträge',
-                'ordering': ['-requested_at', '-id'],
+                "verbose_name": "Löschantrag",
+                "verbose_name_plural": "Löschanträge",
+                "ordering": ["-requested_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ItemErasure',
+            name="ItemErasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('erased_at', models.DateTimeField(db_index=True)),
-                ('reason', models.CharField(choices=[('retention', 'Aufbewahrungsfrist abgelaufen'), ('request', 'Löschantrag der Person')], max_length=16)),
-                ('documents', models.PositiveIntegerField(default=0)),
-                ('item', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='erasure', to='intake.inbounditem')),
-                ('rule', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='privacy.retentionrule')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("erased_at", models.DateTimeField(db_index=True)),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("retention", "Aufbewahrungsfrist abgelaufen"),
+                            ("request", "Löschantrag der Person"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("documents", models.PositiveIntegerField(default=0)),
+                (
+                    "item",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="erasure",
+                        to="intake.inbounditem",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="privacy.retentionrule",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Gelöschter Eingang',
-                'verbose_name_plural': 'Gelöschte Eingänge',
-                'ordering': ['-erased_at', '-id'],
+                "verbose_name": "Gelöschter Eingang",
+                "verbose_name_plural": "Gelöschte Eingänge",
+                "ordering": ["-erased_at", "-id"],
             },
         ),
     ]

@@ -27,7 +27,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--dry-run", action="store_true", help="list what is due, delete nothing")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="list what is due, delete nothing"
+        )
         parser.add_argument("--now", type=_moment, metavar="ISO", help="judge as of this time")
         parser.add_argument("--loop", type=float, metavar="SECONDS", help="run again and again")
 
@@ -39,7 +41,11 @@ class Command(BaseCommand):
                 report = retention_sweep(now=options["now"])
                 self.stdout.write(
                     f"erased {len(report.erased)} items, shredded {report.documents} documents"
-                    + (f"; failed (retried next run): {' '.join(report.failed)}" if report.failed else "")
+                    + (
+                        f"; failed (retried next run): {' '.join(report.failed)}"
+                        if report.failed
+                        else ""
+                    )
                 )
             if options["loop"] is None:
                 return

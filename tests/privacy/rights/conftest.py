@@ -1,4 +1,4 @@
-"""Fixtures of the retention and subject-rights tests, imported by them.
+"""Fixtures of the retention, subject-rights and audit tests.
 
 A private vault (no scanner: nothing here inspects), departments, items.
 """
@@ -48,9 +48,7 @@ def receive(
     text: str = "",
     business: object = None,
 ) -> InboundItem:
-    known = (
-        sender if isinstance(sender, Sender) else services.sender_for_address(email=sender)
-    )
+    known = sender if isinstance(sender, Sender) else services.sender_for_address(email=sender)
     return services.inbound_item_receive(
         channel=channel,
         department=department,

@@ -21,7 +21,7 @@ from kammerpost.privacy.services import communication_preference_opt_out
 from kammerpost.vault import VaultError
 from tests.accounts.conftest import make_user, totp_activate
 
-from .helpers import departments, receive, vault_env  # noqa: F401 - fixtures
+from .conftest import receive
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +40,20 @@ def people(vault_env: object, departments: dict[str, Department]) -> dict[str, o
     for user in (anna, bert):
         Membership.objects.create(user=user, business=business)
     rolle = departments["handwerksrolle"]
-    own = receive(rolle, ("anna-meisterbrief.pdf", PDF), sender=sender_for_account(user=anna),
-                  subject="Annas Antrag", business=business)
-    colleague = receive(rolle, ("bert-geheim.pdf", PDF), sender=sender_for_account(user=bert),
-                        subject="Berts Antrag", business=business)
+    own = receive(
+        rolle,
+        ("anna-meisterbrief.pdf", PDF),
+        sender=sender_for_account(user=anna),
+        subject="Annas Antrag",
+        business=business,
+    )
+    colleague = receive(
+        rolle,
+        ("bert-geheim.pdf", PDF),
+        sender=sender_for_account(user=bert),
+        subject="Berts Antrag",
+        business=business,
+    )
     for item in (own, colleague):
         accept_all(item)
     Message.objects.create(item=colleague, author=anna, text="Anna ergänzt etwas.")
@@ -92,7 +102,9 @@ def test_a_deletion_request_reaches_staff_and_one_click_anonymises(
     anna, bert = people["anna"], people["bert"]
     page = signed_in(anna).post(reverse("portal:my-data"), {"text": "Bitte alles löschen"})  # type: ignore[arg-type]
     assert page.status_code == 200 and "Bestätigen Sie den Antrag" in page.content.decode()
-    signed_in(anna).post(reverse("portal:my-data"), {"text": "Bitte alles löschen", "confirm": "on"})  # type: ignore[arg-type]
+    signed_in(anna).post(
+        reverse("portal:my-data"), {"text": "Bitte alles löschen", "confirm": "on"}
+    )  # type: ignore[arg-type]
     request = DeletionRequest.objects.get()
     assert request.item.department == departments["verwaltung"]
     assert request.item.channel == "portal"
@@ -116,7 +128,8 @@ def test_a_deletion_request_reaches_staff_and_one_click_anonymises(
     assert not ItemErasure.objects.filter(item=colleague).exists()
     assert b"".join(intake_vault().read(colleague.documents.get().vault_key)) == PDF  # type: ignore[attr-defined]
     assert set(Message.objects.filter(item=colleague).values_list("text", flat=True)) == {
-        "", "Berts eigene Nachricht.",
+        "",
+        "Berts eigene Nachricht.",
     }
     bert.refresh_from_db()  # type: ignore[attr-defined]
     assert bert.is_active  # type: ignore[attr-defined]
@@ -161,9 +174,14 @@ def test_the_audit_viewer_filters_and_exports_csv(
 def test_the_audit_viewer_is_for_administrators_only(people: dict[str, object]) -> None:
     clerk = make_user("clerk@hwk.example", is_staff=True)
     totp_activate(clerk)
-    for name in ("admin:privacy_auditevent_changelist", "admin:privacy_auditevent_export",
-                 "admin:privacy_retentionrule_preview"):
+    for name in (
+        "admin:privacy_auditevent_changelist",
+        "admin:privacy_auditevent_export",
+        "admin:privacy_retentionrule_preview",
+    ):
         assert signed_in(clerk).get(reverse(name)).status_code == 403
         anonymous = Client().get(reverse(name))
         assert anonymous.status_code == 302
-    assert signed_in(people["anna"]).get(reverse("admin:privacy_auditevent_export")).status_code == 302  # type: ignore[arg-type]
+    assert (
+        signed_in(people["anna"]).get(reverse("admin:privacy_auditevent_export")).status_code == 302
+    )  # type: ignore[arg-type]

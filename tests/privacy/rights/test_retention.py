@@ -22,7 +22,7 @@ from kammerpost.privacy.retention import months_after, retention_due, retention_
 from kammerpost.providers import MAIL_ARCHIVE, find_service
 from kammerpost.vault import Vault, VaultError
 
-from .helpers import clerk, close, departments, receive, vault_env  # noqa: F401 - fixtures
+from .conftest import close, receive
 
 pytestmark = pytest.mark.django_db
 
@@ -44,19 +44,26 @@ def test_months_after_keeps_the_calendar() -> None:
 
 
 @pytest.fixture
-def world(vault_env: object, departments: dict[str, Department], clerk: User) -> dict[str, InboundItem]:
+def world(
+    vault_env: object, departments: dict[str, Department], clerk: User
+) -> dict[str, InboundItem]:
     """Items under three rules (seeded: 36 months, contact 6, exam registration 120)."""
     rolle = departments["handwerksrolle"]
     pruefung = departments["pruefungswesen"]
     items = {
         # contact request, closed: 6 months after closing
         "contact_closed": receive(
-            departments["verwaltung"], channel=Channel.CONTACT, sender="carl@example.org",
-            subject="Frage zu Carl", text="Ich heiße Carl Beispiel.",
+            departments["verwaltung"],
+            channel=Channel.CONTACT,
+            sender="carl@example.org",
+            subject="Frage zu Carl",
+            text="Ich heiße Carl Beispiel.",
         ),
         # contact request still open: never due
         "contact_open": receive(
-            departments["verwaltung"], channel=Channel.CONTACT, sender="bert@example.org",
+            departments["verwaltung"],
+            channel=Channel.CONTACT,
+            sender="bert@example.org",
             subject="Offene Frage",
         ),
         # an e-mail with a file, closed: the general rule, 36 months
@@ -65,15 +72,22 @@ def world(vault_env: object, departments: dict[str, Department], clerk: User) ->
         "rolle_short": receive(rolle, ("anna-2.pdf", PDF), sender="anna@example.org"),
         # exam registration: the procedure's 120 months beat the department's 6
         "exam": receive(
-            pruefung, ("zeugnis.pdf", PDF), sender="dora@example.org",
-            procedure="pruefung-anmeldung", channel=Channel.PORTAL,
+            pruefung,
+            ("zeugnis.pdf", PDF),
+            sender="dora@example.org",
+            procedure="pruefung-anmeldung",
+            channel=Channel.PORTAL,
         ),
     }
     for key in ("contact_closed", "mail_closed", "rolle_short", "exam"):
         close(items[key], clerk)
     RetentionRule.objects.create(
-        department=rolle, channel="", procedure="", months=12,
-        label_de="Handwerksrolle", label_en="Register of crafts",
+        department=rolle,
+        channel="",
+        procedure="",
+        months=12,
+        label_de="Handwerksrolle",
+        label_en="Register of crafts",
     )
     RetentionRule.objects.create(
         department=pruefung, months=6, label_de="Prüfungswesen", label_en="Examinations"
@@ -149,7 +163,7 @@ def test_the_dry_run_lists_what_is_due_and_deletes_nothing(
 
 
 def test_an_item_counts_from_its_last_closing(world: dict[str, InboundItem], clerk: User) -> None:
-    from kammerpost.backoffice.services import item_status_set  # noqa: PLC0415
+    from kammerpost.backoffice.services import item_status_set
 
     item = world["contact_closed"]
     with freeze_time(timezone.now() + timedelta(days=31 * 4)):
@@ -170,9 +184,15 @@ def test_a_shared_raw_mail_goes_with_the_last_item_that_names_it(
     second = receive(departments["pruefungswesen"], sender="eva@example.org")
     for item in (first, second):
         MailMessage.objects.create(
-            item=item, archive_key=blob.key, size=blob.size, sha256=blob.sha256,
-            message_id="<1@example.org>", envelope_from="eva@example.org",
-            recipients=["a@hwk.example"], peer="192.0.2.1", received_at=timezone.now(),
+            item=item,
+            archive_key=blob.key,
+            size=blob.size,
+            sha256=blob.sha256,
+            message_id="<1@example.org>",
+            envelope_from="eva@example.org",
+            recipients=["a@hwk.example"],
+            peer="192.0.2.1",
+            received_at=timezone.now(),
         )
     close(first, clerk)
     RetentionRule.objects.create(
