@@ -84,7 +84,12 @@ def item_erase(
         for document in documents:
             vault.delete(document.vault_key)
         Document.objects.filter(item=locked).update(
-            original_name=ERASED_NAME, sha256="", facts={}, reasons=[]
+            # due_at: an undecided document is never queued for inspection again.
+            original_name=ERASED_NAME,
+            sha256="",
+            facts={},
+            reasons=[],
+            due_at=None,
         )
         Message.objects.filter(item=locked).update(text="")
         Message.objects.filter(item=locked, from_staff=False).update(author=None)
