@@ -41,7 +41,7 @@ class DeletionRequestForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_data(request: HttpRequest) -> HttpResponse:
-    form = DeletionRequestForm(request.POST or None)
+    form = DeletionRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         deletion = deletion_request_submit(
             user=request.user,  # type: ignore[arg-type]

@@ -185,3 +185,23 @@ def test_the_audit_viewer_is_for_administrators_only(people: dict[str, object]) 
     assert (
         signed_in(people["anna"]).get(reverse("admin:privacy_auditevent_export")).status_code == 302
     )  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("language", "link", "refusal"),
+    [
+        ("de", "Meine Daten herunterladen (ZIP)", "Bestätigen Sie den Antrag."),
+        ("en", "Download my data (ZIP)", "Confirm the request."),
+    ],
+)
+def test_the_my_data_page_speaks_both_languages(
+    people: dict[str, object], language: str, link: str, refusal: str
+) -> None:
+    client = signed_in(people["anna"])  # type: ignore[arg-type]
+    account = client.get(reverse("accounts:home"), HTTP_ACCEPT_LANGUAGE=language)
+    assert reverse("portal:my-data") in account.content.decode()
+    page = client.get(reverse("portal:my-data"), HTTP_ACCEPT_LANGUAGE=language)
+    assert link in page.content.decode()
+    refused = client.post(reverse("portal:my-data"), {}, HTTP_ACCEPT_LANGUAGE=language)
+    assert refusal in refused.content.decode()
+    assert not DeletionRequest.objects.exists()
