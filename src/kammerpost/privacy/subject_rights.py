@@ -41,8 +41,15 @@ if TYPE_CHECKING:
     from kammerpost.accounts.models import User
 
 
-def _senders_of(user: User) -> list[Sender]:
-    return list(Sender.objects.filter(Q(user=user) | Q(email__iexact=user.email)))
+def _senders_of(user: User, *, with_address: bool = False) -> list[Sender]:
+    """The senders linked to the account; for deletion also an unlinked one of its address.
+
+    The export sticks to linked senders, as the portal does (``intake.access``): a
+    From address proves nothing, so mail merely claiming the address is not handed
+    out. A deletion may reach further: what claims the address is erased with it.
+    """
+    match = Q(user=user) | Q(email__iexact=user.email) if with_address else Q(user=user)
+    return list(Sender.objects.filter(match))
 
 
 def _document_entry(document: Document, *, included: bool) -> dict[str, Any]:
@@ -211,7 +218,7 @@ def deletion_request_approve(
     if request.state == DeletionRequest.State.DONE or request.user is None:
         return request
     user = request.user
-    senders = _senders_of(user)
+    senders = _senders_of(user, with_address=True)
     items = list(
         InboundItem.objects.filter(sender__in=senders, erasure__isnull=True).exclude(
             pk=request.item_id
