@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from kammerpost.intake.models import InboundItem, ItemStatus
@@ -67,7 +67,7 @@ def retention_due(*, now: datetime | None = None) -> Iterator[DueItem]:
         InboundItem.objects.filter(
             erasure__isnull=True, received_at__lte=months_after(now, -shortest)
         )
-        .annotate(closed_at=_closed_at())
+        .annotate(closed_at=_closed_at(), document_count=Count("documents"))
         .select_related("department")
         .order_by("received_at", "id")
     )
@@ -83,7 +83,7 @@ def retention_due(*, now: datetime | None = None) -> Iterator[DueItem]:
             continue
         due_at = months_after(counted_from, rule.months)
         if due_at <= now:
-            yield DueItem(item, rule, counted_from, due_at, item.documents.count())
+            yield DueItem(item, rule, counted_from, due_at, item.document_count)  # type: ignore[attr-defined]
 
 
 @dataclass
