@@ -185,6 +185,26 @@ def test_the_audit_viewer_is_for_administrators_only(people: dict[str, object]) 
     assert (
         signed_in(people["anna"]).get(reverse("admin:privacy_auditevent_export")).status_code == 302
     )  # type: ignore[arg-type]
+    # Nor may a clerk approve a deletion request: the person stays as they are.
+    signed_in(people["anna"]).post(reverse("portal:my-data"), {"confirm": "on"})  # type: ignore[arg-type]
+    request = DeletionRequest.objects.get()
+    refused = signed_in(clerk).post(
+        reverse("admin:privacy_deletionrequest_changelist"),
+        {"action": "approve", "_selected_action": [request.pk]},
+    )
+    assert refused.status_code == 403
+    request.refresh_from_db()
+    assert request.state == "open"
+    assert User.objects.get(pk=people["anna"].pk).is_active  # type: ignore[attr-defined]
+
+
+def test_the_csv_cannot_smuggle_a_formula(people: dict[str, object], admin_client: Client) -> None:
+    AuditEvent.objects.create(action="login.failed", actor_label="=HYPERLINK(1)", detail={})
+    response = admin_client.get(reverse("admin:privacy_auditevent_export"))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    labels = [row[1] for row in csv.reader(io.StringIO(body))]
+    assert "'=HYPERLINK(1)" in labels
+    assert "=HYPERLINK(1)" not in labels
 
 
 @pytest.mark.parametrize(
