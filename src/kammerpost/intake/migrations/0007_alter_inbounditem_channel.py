@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0006_stagedblob'),
+        ("intake", "0006_stagedblob"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='inbounditem',
-            name='channel',
-            field=models.CharField(choices=[('portal', 'Kundenportal'), ('email', 'E-Mail'), ('exchange', 'HWK-Cloud'), ('operator', 'Scanstelle / Schnittstelle'), ('contact', 'Kontaktformular')], max_length=16),
+            model_name="inbounditem",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("portal", "Kundenportal"),
+                    ("email", "E-Mail"),
+                    ("exchange", "HWK-Cloud"),
+                    ("operator", "Scanstelle / Schnittstelle"),
+                    ("contact", "Kontaktformular"),
+                ],
+                max_length=16,
+            ),
         ),
     ]
