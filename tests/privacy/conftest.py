@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from tests.correspondence.conftest import outbox
 from tests.intake.conftest import departments, intake_env
+from tests.portal.conftest import portal_env
 
-__all__ = ["departments", "intake_env", "outbox"]  # shared fixtures
+__all__ = ["departments", "intake_env", "outbox", "portal_env"]  # shared fixtures
