@@ -45,10 +45,12 @@ def contact(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         initial = {"name": request.user.get_full_name(), "email": request.user.email}
     form = ContactForm(request.POST or None, initial=initial)
+    # Fields to correct answer 200, like every form of ours (the browser logs a 4xx as an
+    # error); a refusal of the request itself is a 400 (honeypot) or 429 (rate limit).
     status = 200
     if request.method == "POST":
-        status = 400
         if form.is_bot:
+            status = 400
             form.add_error(
                 None,
                 _(
@@ -153,5 +155,4 @@ def preference(request: HttpRequest) -> HttpResponse:
             "form": form,
             "current": privacy_selectors.communication_preference_text(sender),
         },
-        status=400 if form.errors else 200,
     )
