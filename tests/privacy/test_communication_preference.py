@@ -241,3 +241,8 @@ def test_a_link_redeemed_twice_opts_out_once() -> None:
     with pytest.raises(OptOutLinkError):
         opt_out_link_redeem(token=token)
     assert AuditEvent.objects.filter(action="communication.opted_out").count() == 1
+
+
+def test_the_account_page_leads_to_the_setting(client: Client) -> None:
+    client.force_login(make_user("konto@example.org"))
+    assert 'href="/kommunikation/"' in client.get("/konto/").content.decode()
