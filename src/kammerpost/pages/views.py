@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,6 +15,7 @@ from kammerpost.intake.services import sender_for_account
 from kammerpost.privacy import selectors as privacy_selectors
 from kammerpost.privacy import services as privacy_services
 from kammerpost.privacy.exceptions import OptOutLinkError
+from kammerpost.privacy.export import personal_data_export
 
 from . import selectors, services
 from .exceptions import ContactRefusedError
@@ -156,3 +157,17 @@ def preference(request: HttpRequest) -> HttpResponse:
             "current": privacy_selectors.communication_preference_text(sender),
         },
     )
+
+
+@never_cache
+@login_required
+@require_GET
+def personal_data(request: HttpRequest) -> HttpResponse:
+    """The person's own data as a JSON download (GDPR Art. 15 and 20); the export is audited."""
+    data = personal_data_export(user=request.user)
+    privacy_services.audit_record(
+        action="privacy.exported", actor=request.user, ip_address=client_ip(request)
+    )
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="kammerpost-meine-daten.json"'
+    return response
