@@ -153,3 +153,25 @@ class RetentionRule(models.Model):
             + (2 if self.channel else 0)
             + (1 if self.department_id is not None else 0)
         )
+
+
+class RetentionApplied(models.Model):
+    """An item whose retention period ran out: documents shredded, personal data removed.
+
+    Kept (without any content) so the deletion runs once per item and the
+    audit trail can say which rule removed what, when.
+    """
+
+    item = models.OneToOneField(
+        "intake.InboundItem", on_delete=models.CASCADE, related_name="retention_applied"
+    )
+    rule = models.ForeignKey(RetentionRule, null=True, on_delete=models.SET_NULL, related_name="+")
+    applied_at = models.DateTimeField()
+    documents_shredded = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "Gelöschter Eingang"
+        verbose_name_plural = "Gelöschte Eingänge"
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.applied_at:%Y-%m-%d}"
