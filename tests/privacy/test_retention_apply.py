@@ -3,6 +3,7 @@ decrypt it, everything else stays (security.md 26)."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from io import StringIO
 
@@ -16,9 +17,18 @@ from kammerpost.chamber.models import Department
 from kammerpost.correspondence.models import Message
 from kammerpost.intake.models import Channel, InboundItem, ItemStatus, Sender
 from kammerpost.intake.services import intake_vault
-from kammerpost.privacy.models import AuditEvent, CommunicationPreference, RetentionApplied
+from kammerpost.privacy.models import (
+    AuditEvent,
+    CommunicationPreference,
+    OptOutLink,
+    RetentionApplied,
+)
 from kammerpost.privacy.retention import months_after, retention_apply, retention_report
-from kammerpost.privacy.services import audit_record, communication_preference_record_electronic
+from kammerpost.privacy.services import (
+    audit_record,
+    communication_preference_record_electronic,
+    opt_out_link_issue,
+)
 from kammerpost.vault import VaultError
 from tests.backoffice.conftest import receive
 
@@ -109,10 +119,16 @@ def test_the_command_reports_in_a_dry_run_and_deletes_without_one(
     call_command("retention_apply", "--dry-run", stdout=out)
     assert item.reference in out.getvalue() and "1 Eingang/Eingänge fällig." in out.getvalue()
     assert readable(item)
+    old_link = opt_out_link_issue(address="alt@example.org")
+    OptOutLink.objects.filter(token_sha256=hashlib.sha256(old_link.encode()).hexdigest()).update(
+        created_at=timezone.now() - timedelta(days=400)
+    )
+    opt_out_link_issue(address="neu@example.org")
     out = StringIO()
     call_command("retention_apply", stdout=out)
     assert "gelöscht" in out.getvalue()
     assert not readable(item)
+    assert list(OptOutLink.objects.values_list("address", flat=True)) == ["neu@example.org"]
 
 
 def test_a_user_keeps_the_account_when_a_linked_sender_is_anonymised(

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from kammerpost.privacy.retention import retention_apply, retention_report
+from kammerpost.privacy.services import opt_out_links_expired_remove
 
 
 class Command(BaseCommand):
@@ -28,3 +29,6 @@ class Command(BaseCommand):
                 f"{row.documents} Dokument(e)\t{verb}"
             )
         self.stdout.write(f"{len(rows)} Eingang/Eingänge {verb}.")
+        if not dry_run:
+            links = opt_out_links_expired_remove()
+            self.stdout.write(f"{links} abgelaufene Widerspruchslinks entfernt.")
