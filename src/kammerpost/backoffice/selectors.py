@@ -193,3 +193,24 @@ def inbox_rows(items: list[InboundItem]) -> list[InboxRow]:
             )
         )
     return rows
+
+
+def reply_warnings(item: InboundItem) -> list[str]:
+    """What the clerk must know before answering electronically: an opt-out, a paper rule."""
+    warnings = []
+    if privacy_selectors.communication_opted_out(item.sender):
+        warnings.append(
+            _(
+                "Der Absender hat der elektronischen Kommunikation widersprochen. "
+                "Antworten Sie per Post."
+            )
+        )
+    procedure = procedure_named(item.procedure) if item.procedure else None
+    if procedure is not None and procedure.paper_required:
+        warnings.append(
+            _(
+                "Für dieses Verfahren schreibt eine Vorschrift die Papierform vor. "
+                "Senden Sie die Entscheidung per Post; elektronisch nur als Hinweis."
+            )
+        )
+    return warnings

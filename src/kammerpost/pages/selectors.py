@@ -18,8 +18,8 @@ from django.utils.safestring import SafeString
 
 from kammerpost.chamber.models import Department
 from kammerpost.chamber.procedures import procedures_all
-from kammerpost.inspection import CHAMBER_DEFAULT, FORMATS, policy_named
-from kammerpost.inspection.policy import MAIL_LIMITS, MB
+from kammerpost.inspection import FORMATS, policy_named
+from kammerpost.inspection.policy import MB
 from kammerpost.languages import active_language, localised
 from kammerpost.privacy.selectors import retention_periods
 
@@ -36,6 +36,7 @@ class AcceptedFormat:
 
 
 def accepted_formats() -> list[AcceptedFormat]:
+    """The chamber's default formats, read from the table each time (as the checks do)."""
     english = active_language() == "en"
     return [
         AcceptedFormat(
@@ -43,15 +44,19 @@ def accepted_formats() -> list[AcceptedFormat]:
             label=FORMATS[key].label_en if english else FORMATS[key].label_de,
             extensions=", ".join(FORMATS[key].extensions),
         )
-        for key in CHAMBER_DEFAULT.formats
+        for key in policy_named("default").formats
     ]
 
 
 def size_limits_mb() -> dict[str, int]:
-    """Per file in the portal, per mail (the whole message), per file in the cloud area."""
+    """Per file in the portal, per mail (the whole message), per file in the cloud area.
+
+    The e-mail figure is the "email" file policy's limit, which is the message
+    limit of ``MAIL_LIMITS`` (inspection/policy.py derives one from the other).
+    """
     return {
-        "portal": CHAMBER_DEFAULT.limits.max_file_size // MB,
-        "email": MAIL_LIMITS.max_message_bytes // MB,
+        "portal": policy_named("default").limits.max_file_size // MB,
+        "email": policy_named("email").limits.max_file_size // MB,
         "exchange": policy_named("exchange").limits.max_file_size // MB,
     }
 
@@ -66,11 +71,12 @@ class Narrowing:
 def procedure_narrowings() -> list[Narrowing]:
     """Each document slot of an online procedure that accepts fewer formats than the default."""
     lang = active_language()
+    default = set(policy_named("default").formats)
     rows = []
     for procedure in sorted(procedures_all().values(), key=lambda p: p.title):
         for slot in procedure.slots:
             policy = policy_named(slot.policy)
-            if set(policy.formats) != set(CHAMBER_DEFAULT.formats):
+            if set(policy.formats) != default:
                 rows.append(Narrowing(procedure.title, slot.label, policy.allowed_list(lang)))
     return rows
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("kontakt/gesendet/", views.contact_sent, name="contact-sent"),
     # The communication preference: the account's setting, the mails' opt-out link.
     path("kommunikation/", views.preference, name="preference"),
+    path("meine-daten.json", views.personal_data, name="personal-data"),
     path("kommunikation/widerspruch/", views.opt_out, name="opt-out"),
     path("kommunikation/widerspruch/<str:token>/", views.opt_out_link, name="opt-out-link"),
 ]

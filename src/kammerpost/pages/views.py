@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,6 +15,7 @@ from kammerpost.intake.services import sender_for_account
 from kammerpost.privacy import selectors as privacy_selectors
 from kammerpost.privacy import services as privacy_services
 from kammerpost.privacy.exceptions import OptOutLinkError
+from kammerpost.privacy.subject_rights import person_data_collect
 
 from . import selectors, services
 from .exceptions import ContactRefusedError
@@ -45,10 +46,12 @@ def contact(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         initial = {"name": request.user.get_full_name(), "email": request.user.email}
     form = ContactForm(request.POST or None, initial=initial)
+    # Fields to correct answer 200, like every form of ours (the browser logs a 4xx as an
+    # error); a refusal of the request itself is a 400 (honeypot) or 429 (rate limit).
     status = 200
     if request.method == "POST":
-        status = 400
         if form.is_bot:
+            status = 400
             form.add_error(
                 None,
                 _(
@@ -153,5 +156,19 @@ def preference(request: HttpRequest) -> HttpResponse:
             "form": form,
             "current": privacy_selectors.communication_preference_text(sender),
         },
-        status=400 if form.errors else 200,
     )
+
+
+@never_cache
+@login_required
+@require_GET
+def personal_data(request: HttpRequest) -> HttpResponse:
+    """The person's own data as a JSON download (GDPR Art. 15 and 20); the export is audited."""
+    # The same data as the portal's ZIP export, without the files (privacy.subject_rights).
+    data, _files = person_data_collect(user=request.user)  # type: ignore[arg-type]
+    privacy_services.audit_record(
+        action="privacy.exported", actor=request.user, ip_address=client_ip(request)
+    )
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="kammerpost-meine-daten.json"'
+    return response

@@ -151,11 +151,11 @@ class RetentionRule(models.Model):
 
     @property
     def specificity(self) -> int:
-        """Higher wins: procedure 4, department 2, channel 1 (department + channel 3)."""
+        """Higher wins: procedure 4, channel 2, department 1 (department + channel 3)."""
         return (
             (4 if self.procedure else 0)
-            + (2 if self.department_id is not None else 0)
-            + (1 if self.channel else 0)
+            + (2 if self.channel else 0)
+            + (1 if self.department_id is not None else 0)
         )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -195,3 +196,10 @@ def opt_out_link_redeem(*, token: str, ip_address: str | None = None) -> Communi
         ip_address=ip_address,
     )
     return preference
+
+
+def opt_out_links_expired_remove(*, now: datetime | None = None) -> int:
+    """Forget opt-out links past their validity (they name an address); how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.PRIVACY_OPT_OUT_LINK_DAYS)
+    removed, _details = OptOutLink.objects.filter(created_at__lt=cutoff).delete()
+    return removed

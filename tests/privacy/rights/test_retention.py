@@ -17,8 +17,9 @@ from kammerpost.intake.models import Channel, Document, InboundItem, Sender
 from kammerpost.intake.services import intake_vault
 from kammerpost.mailgate.models import MailMessage
 from kammerpost.privacy.erasure import ERASED_NAME
-from kammerpost.privacy.models import AuditEvent, ItemErasure, RetentionRule
+from kammerpost.privacy.models import AuditEvent, ItemErasure, OptOutLink, RetentionRule
 from kammerpost.privacy.retention import months_after, retention_due, retention_sweep
+from kammerpost.privacy.services import opt_out_link_issue
 from kammerpost.providers import MAIL_ARCHIVE, find_service
 from kammerpost.vault import Vault, VaultError
 
@@ -158,8 +159,13 @@ def test_the_dry_run_lists_what_is_due_and_deletes_nothing(
     assert all(readable(d) for item in world.values() for d in item.documents.all())
     assert InboundItem.objects.get(pk=world["contact_closed"].pk).subject == "Frage zu Carl"
 
+    with freeze_time(timezone.now() - timedelta(days=400)):
+        opt_out_link_issue(address="alt@example.org")
+    opt_out_link_issue(address="neu@example.org")
     call_command("retention_sweep", "--now", later)
     assert "erased 2 items, shredded 1 documents" in capsys.readouterr().out
+    # The run also forgets opt-out links past their validity: they name an address.
+    assert list(OptOutLink.objects.values_list("address", flat=True)) == ["neu@example.org"]
 
 
 def test_an_item_counts_from_its_last_closing(world: dict[str, InboundItem], clerk: User) -> None:

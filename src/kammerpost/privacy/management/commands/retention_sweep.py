@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from kammerpost.privacy.retention import retention_due, retention_sweep
+from kammerpost.privacy.services import opt_out_links_expired_remove
 
 
 def _moment(value: str) -> datetime:
@@ -39,8 +40,12 @@ class Command(BaseCommand):
                 self._report(options["now"])
             else:
                 report = retention_sweep(now=options["now"])
+                # Expired opt-out links name an address and can no longer be used; judged
+                # by the real clock (--now must not end links still valid today).
+                links = opt_out_links_expired_remove()
                 self.stdout.write(
-                    f"erased {len(report.erased)} items, shredded {report.documents} documents"
+                    f"erased {len(report.erased)} items, shredded {report.documents} documents, "
+                    f"forgot {links} expired opt-out links"
                     + (
                         f"; failed (retried next run): {' '.join(report.failed)}"
                         if report.failed
