@@ -74,10 +74,12 @@ INSTALLED_APPS = [
     "kammerpost.chamber",
     "kammerpost.intake",
     "kammerpost.privacy",
+    "kammerpost.correspondence",
     "kammerpost.mailgate",
     "kammerpost.pages",
     "kammerpost.portal",
     "kammerpost.backoffice",
+    "kammerpost.exchange",
     "kammerpost.demo",
     "django_tasks_db",
     # After our apps: kammerpost.accounts' templates override allauth's.
@@ -330,7 +332,7 @@ def _mailers(relay: str) -> dict[str, dict[str, object]]:
     if not relay:
         return {
             "default": {
-                "BACKEND": "kammerpost.mailgate.outbox.OutboxEmailBackend",
+                "BACKEND": "kammerpost.correspondence.outbox.OutboxEmailBackend",
                 "OPTIONS": {"directory": str(MAIL_OUTBOX_DIR)},
             }
         }
@@ -358,6 +360,33 @@ def _mailers(relay: str) -> dict[str, dict[str, object]]:
 
 MAILERS = _mailers(os.environ.get("KAMMERPOST_SMTP_RELAY", "").strip())
 
+# The ways a clerk can answer a sender, in the order offered; a new way is one more line
+# (kammerpost.correspondence.replies.ReplyBackend).
+CORRESPONDENCE_REPLY_BACKENDS = [
+    "kammerpost.correspondence.replies.PortalThreadReply",
+    "kammerpost.correspondence.replies.PortalInvitationReply",
+    "kammerpost.correspondence.replies.EmailReply",
+]
+
+# --- public pages and privacy (requirements 1.4; security.md 21) --------------
+# Contact form: a person asks a question or two; 5 an hour per IP and 3 per
+# address stop a bot or a mail bomb without hindering an office behind one IP.
+PAGES_CONTACT_ATTEMPTS_PER_IP = int(os.environ.get("KAMMERPOST_CONTACT_PER_IP", "5"))
+PAGES_CONTACT_ATTEMPTS_PER_ADDRESS = 3
+PAGES_CONTACT_WINDOW_SECONDS = 3600
+# A question, not a letter with enclosures: 5,000 characters (documents go to the portal).
+PAGES_CONTACT_MESSAGE_MAX_CHARS = 5000
+# The opt-out link in a notification mail works once, for a year: people read
+# old mail late, and saying "no more e-mail" must stay easy.
+PRIVACY_OPT_OUT_LINK_DAYS = int(os.environ.get("KAMMERPOST_OPT_OUT_LINK_DAYS", "365"))
+# A deletion request from the portal becomes an item of this department (its
+# staff handle data protection); the person's own words are a note, not a letter.
+PRIVACY_REQUEST_DEPARTMENT = os.environ.get("KAMMERPOST_PRIVACY_DEPARTMENT", "verwaltung")
+PRIVACY_REQUEST_TEXT_MAX_CHARS = 2000
+# Retention periods are rows of privacy.RetentionRule (admin), not settings:
+# administrators change them without a deployment, and the privacy notice
+# and the deletion read the same rows.
+
 # --- web security (security.md 17-20) ---------------------------------------
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -384,6 +413,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_PERMISSIONS = 0o600
+# Resumable uploads (kammerpost.exchange.tus): an unfinished upload with no new chunk
+# for a day is removed with its vault segments - long enough for a night's pause.
+TUS_UPLOAD_EXPIRY_SECONDS = int(os.environ.get("KAMMERPOST_TUS_UPLOAD_EXPIRY_SECONDS", "86400"))
+# Upload-Metadata (file name, type): a header, not a place for payloads.
+TUS_METADATA_MAX_BYTES = 4096
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -33,6 +33,8 @@ from pyhanko.sign.ades import qualified_asn1
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 # An address on loopback where nothing listens: revocation "declared but unreachable".
 DEAD_OCSP_URL = "http://127.0.0.1:9/ocsp"
+# Where the qualified CA publishes its CRL: also loopback, also silent. Files carry the CRL.
+DEAD_CRL_URL = "http://127.0.0.1:9/qualified-ca.crl"
 QC_STATEMENTS_OID = x509.ObjectIdentifier("1.3.6.1.5.5.7.1.3")
 
 
@@ -93,6 +95,7 @@ def issue(
     eku: Sequence[x509.ObjectIdentifier] = (),
     ocsp_url: str | None = None,
     ocsp_no_check: bool = False,
+    crl_url: str | None = None,
     organization: str = "Kammerpost Test",
     not_before: dt.datetime | None = None,
 ) -> Identity:
@@ -159,6 +162,9 @@ def issue(
         )
     if ocsp_no_check:
         builder = builder.add_extension(x509.OCSPNoCheck(), critical=False)
+    if crl_url is not None:
+        point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
+        builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
     cert = builder.sign(signing_key, hashes.SHA256())
     return Identity(cert, key)
 
@@ -182,6 +188,11 @@ class TestPKI:
     unknown_signer: Identity  # QC statements, but under nobody's root
     revoked_signer: Identity  # qualified, revoked yesterday
     unreachable_status_signer: Identity  # qualified, OCSP declared, no answer anywhere
+    # As German QTSPs issue them: OCSP and CRL declared for the signer and for the TSU.
+    lt_signer: Identity
+    qualified_tsa: Identity  # a time-stamping unit of its own, listed as TSA/QTST
+    tsa_ca: Identity  # a CA for time-stamping units only, listed as TSA/QTST by its certificate
+    tsa_under_tsa_ca: Identity  # a TSU issued by tsa_ca, not listed itself
 
 
 @functools.cache
@@ -191,6 +202,7 @@ def test_pki() -> TestPKI:
     qualified_ca = issue("Test Qualified CA", qtsp_root, ca=True, organization="Test QTSP")
     esign = _qc_statements(compliance=True, sscd=True, qc_type="qct_esign")
     advanced_root = issue("Kammerpost Test Advanced Root", None, ca=True)
+    tsa_ca = issue("Test QTSP Time-Stamping CA", qtsp_root, ca=True, organization="Test QTSP")
     unknown_root = issue("Unknown Root", None, ca=True, organization="Nobody")
     return TestPKI(
         qtsp_root=qtsp_root,
@@ -230,6 +242,27 @@ def test_pki() -> TestPKI:
         unreachable_status_signer=issue(
             "Ulla Ungewiss", qualified_ca, qc=esign, ocsp_url=DEAD_OCSP_URL
         ),
+        lt_signer=issue(
+            "Lena Langzeit", qualified_ca, qc=esign, ocsp_url=DEAD_OCSP_URL, crl_url=DEAD_CRL_URL
+        ),
+        qualified_tsa=issue(
+            "Test QTSP Qualified Time-Stamping Unit",
+            qualified_ca,
+            key=rsa.generate_private_key(public_exponent=65537, key_size=2048),
+            eku=[ExtendedKeyUsageOID.TIME_STAMPING],
+            ocsp_url=DEAD_OCSP_URL,
+            crl_url=DEAD_CRL_URL,
+            organization="Test QTSP",
+        ),
+        tsa_ca=tsa_ca,
+        tsa_under_tsa_ca=issue(
+            "Test QTSP Time-Stamping Unit 2",
+            tsa_ca,
+            key=rsa.generate_private_key(public_exponent=65537, key_size=2048),
+            eku=[ExtendedKeyUsageOID.TIME_STAMPING],
+            crl_url="http://127.0.0.1:9/tsa-ca.crl",
+            organization="Test QTSP",
+        ),
     )
 
 
@@ -239,11 +272,14 @@ def ocsp_response(
     revoked_at: dt.datetime | None = None,
     *,
     issued: dt.datetime | None = None,
-    valid_for: dt.timedelta = dt.timedelta(days=7),
+    valid_for: dt.timedelta | None = dt.timedelta(days=7),  # None: no nextUpdate
+    reason: x509.ReasonFlags | None = x509.ReasonFlags.key_compromise,
+    responder: Identity | None = None,
 ) -> bytes:
-    """An OCSP response about ``subject`` from the qualified CA's delegated responder."""
+    """An OCSP response about ``subject`` from the qualified CA (default: delegated responder)."""
     issued = issued or NOW - dt.timedelta(minutes=5)
     pki = test_pki()
+    responder = responder or pki.ocsp_responder
     builder = (
         ocsp.OCSPResponseBuilder()
         .add_response(
@@ -252,12 +288,45 @@ def ocsp_response(
             algorithm=hashes.SHA256(),
             cert_status=status,
             this_update=issued,
-            next_update=issued + valid_for,
+            next_update=issued + valid_for if valid_for is not None else None,
             revocation_time=revoked_at,
-            revocation_reason=x509.ReasonFlags.key_compromise if revoked_at else None,
+            revocation_reason=reason if revoked_at else None,
         )
-        .responder_id(ocsp.OCSPResponderEncoding.HASH, pki.ocsp_responder.cert)
-        .certificates([pki.ocsp_responder.cert])
+        .responder_id(ocsp.OCSPResponderEncoding.HASH, responder.cert)
+        .certificates([responder.cert])
     )
-    response = builder.sign(pki.ocsp_responder.key, hashes.SHA256())
+    response = builder.sign(responder.key, hashes.SHA256())
     return response.public_bytes(serialization.Encoding.DER)
+
+
+def crl(
+    revoked: Sequence[tuple[Identity, dt.datetime]] = (),
+    *,
+    issuer: Identity | None = None,
+    issued: dt.datetime | None = None,
+    valid_for: dt.timedelta = dt.timedelta(days=7),
+    number: int = 1,
+) -> bytes:
+    """A CRL of ``issuer`` (default: the qualified CA) listing ``revoked`` (certificate, when)."""
+    issuer = issuer or test_pki().qualified_ca
+    issued = issued or NOW - dt.timedelta(minutes=5)
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(issuer.cert.subject)
+        .last_update(issued)
+        .next_update(issued + valid_for)
+        .add_extension(x509.CRLNumber(number), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()),
+            critical=False,
+        )
+    )
+    for subject, when in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(subject.cert.serial_number)
+            .revocation_date(when)
+            .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False)
+            .build()
+        )
+    return builder.sign(issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)

@@ -130,11 +130,11 @@ def trusted_list(
     ca: Identity | None = None,
     tsa: Identity | None = None,
 ) -> bytes:
-    """A national trusted list (ETSI TS 119 612) naming the test QTSP's CA and TSA.
+    """A national trusted list (ETSI TS 119 612) naming the test QTSP's CA and TSUs.
 
     Signed with XAdES (enveloped), as the standard requires, by the scheme
     operator unless ``signer`` says otherwise; ``ca`` and ``tsa`` replace the
-    listed services' certificates.
+    listed services' certificates (``tsa`` both time-stamping units).
     """
     issued = issued or NOW - dt.timedelta(days=1)
     root = _list_root()
@@ -153,6 +153,9 @@ def trusted_list(
         services, CA_QC, "Test Qualified CA", ca or pki.qualified_ca, (FOR_ESIGNATURES, FOR_ESEALS)
     )
     _service(services, QTST, "Test QTSP Time-Stamping Unit", tsa or pki.tsa)
+    if tsa is None:
+        _service(services, QTST, "Test QTSP Qualified Time-Stamping Unit", pki.qualified_tsa)
+        _service(services, QTST, "Test QTSP Time-Stamping CA", pki.tsa_ca)
     return _sign_list(root, signer or pki.scheme_operator)
 
 

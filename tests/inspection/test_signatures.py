@@ -206,12 +206,62 @@ def test_signature_under_an_unknown_root_is_indeterminate_for_the_untrusted_chai
     assert "vertrauenswürdigen" in result["reason_de"]
 
 
-def test_certificate_revoked_before_signing_makes_the_signature_invalid(
+def test_revoked_certificate_without_a_timestamp_is_indeterminate_not_invalid(
     judge: Callable[[bytes], list[dict[str, Any]]],
 ) -> None:
+    # The signing time in the file is the signer's own claim: it proves nothing
+    # (EN 319 102-1: INDETERMINATE / REVOKED_NO_POE).
     result = _only(judge(signed_pdfs.revoked()))
-    assert result["verdict"] == "invalid"
-    assert result["reason"] == "revoked_before_signing"
+    assert result["verdict"] == "indeterminate"
+    assert result["reason"] == "revoked_no_proof"
+    assert result["revocation_time"] == (pki.NOW - dt.timedelta(days=1)).isoformat()
+    assert result["signing_time"] is not None
+    assert result["timestamp"] is None
+    assert result["reason_de"].startswith("Das Zertifikat wurde gesperrt; es gibt keinen Nachweis")
+    assert result["reason_en"].startswith("The certificate was revoked; nothing (no timestamp)")
+
+
+def test_certificate_revoked_in_a_crl_without_a_timestamp_is_indeterminate(
+    judge: Callable[[bytes], list[dict[str, Any]]],
+) -> None:
+    result = _only(judge(signed_pdfs.revoked_in_crl_without_timestamp()))
+    assert (result["verdict"], result["reason"]) == ("indeterminate", "revoked_no_proof")
+
+
+@pytest.mark.parametrize(
+    "case", ["revoked_timestamped_after_revocation", "revoked_in_crl_before_timestamp"]
+)
+def test_timestamp_after_the_revocation_leaves_the_signature_indeterminate(
+    case: str, judge: Callable[[bytes], list[dict[str, Any]]]
+) -> None:
+    result = _only(judge(getattr(signed_pdfs, case)()))
+    assert result["verdict"] == "indeterminate"
+    assert result["reason"] == "revoked_before_timestamp"
+    # The timestamp holds and is reported: it is what shows the revocation came first.
+    assert result["timestamp_valid"] is True
+    assert result["revocation_time"] == (pki.NOW - dt.timedelta(days=1)).isoformat()
+    assert result["revocation_time"] < result["timestamp"]
+    assert result["timestamp"] > (pki.NOW - dt.timedelta(days=1)).isoformat()
+    assert "gesperrt, bevor der Zeitstempel" in result["reason_de"]
+    assert "revoked before the timestamp" in result["reason_en"]
+
+
+def test_content_timestamp_after_the_revocation_makes_the_signature_invalid(
+    judge: Callable[[bytes], list[dict[str, Any]]],
+) -> None:
+    # The signature covers a timestamp made after the revocation: it was provably
+    # made with a revoked certificate (EN 319 102-1: FAILED / REVOKED).
+    result = _only(judge(signed_pdfs.revoked_with_content_timestamp_after_revocation()))
+    assert (result["verdict"], result["reason"]) == ("invalid", "revoked_before_signing")
+    assert "Zeitstempel des Inhalts" in result["reason_de"]
+
+
+def test_certificate_revoked_in_a_crl_after_the_timestamp_still_gives_a_qes(
+    judge: Callable[[bytes], list[dict[str, Any]]],
+) -> None:
+    result = _only(judge(signed_pdfs.revoked_in_crl_after_timestamp()))
+    assert (result["verdict"], result["reason"]) == ("qes", "qualified_signature")
+    assert result["timestamp"] < (pki.NOW - dt.timedelta(days=5)).isoformat()
 
 
 def test_revocation_status_nobody_can_tell_offline_is_indeterminate(
@@ -255,6 +305,118 @@ def test_untrusted_timestamp_cannot_backdate_a_signature(
     assert result["reason"] == "revocation_unknown"
     assert result["timestamp"] is None
     assert result["timestamp_valid"] is False
+
+
+# --- PAdES-B-LT as German QTSPs deliver it --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "lt_ocsp",  # OCSP answers fetched after signing, in a /DSS update without /VRI
+        "lt_ocsp_signed_by_the_ca",  # no delegated responder: the CA answers itself
+        "lt_crl",  # the CA's CRL only, published before signing (the CA is the trust anchor)
+        "lt_ocsp_and_crl_with_vri",  # pyHanko's add_validation_info: both, with /VRI
+        "lt_embedded_while_signing",  # pyHanko's embed_validation_info while signing
+        "lt_old_ocsp",  # ten days old: answers current then, stale today
+        "lt_old_crl",
+        "lt_tsu_under_listed_tsa_ca",  # the list names the TSU's CA, whose CRL is in the /DSS
+        "lt_data_only_in_vri",  # data listed only under /VRI, broken items in the /DSS arrays
+    ],
+)
+def test_long_term_signature_with_revocation_data_in_the_dss_is_qes_with_its_timestamp(
+    case: str, judge: Callable[[bytes], list[dict[str, Any]]]
+) -> None:
+    result = _only(judge(getattr(signed_pdfs, case)()))
+    assert (result["verdict"], result["reason"]) == ("qes", "qualified_signature")
+    assert result["validation"] == "with_time"
+    assert result["timestamp"] is not None
+    assert result["timestamp_valid"] is True
+    assert result["timestamp_qualified"] is True
+    assert result["changes_after_signing"] == "lta_updates"
+    assert result["covers_whole_document"] is True
+    assert result["trusted_list_service"] == "Test Qualified CA"
+
+
+@pytest.mark.parametrize(
+    ("before", "verdict"),
+    [(dt.timedelta(minutes=10), "qes"), (dt.timedelta(hours=2), "indeterminate")],
+)
+def test_ocsp_answer_without_next_update_counts_for_half_an_hour_before_the_timestamp(
+    before: dt.timedelta, verdict: str, judge: Callable[[bytes], list[dict[str, Any]]]
+) -> None:
+    result = _only(judge(signed_pdfs.lt_open_ended_ocsp(before)))
+    assert result["verdict"] == verdict
+    if verdict == "indeterminate":
+        assert result["reason"] == "revocation_unknown"
+
+
+def test_long_term_signature_reports_the_timestamp_time_not_the_validation_time(
+    judge: Callable[[bytes], list[dict[str, Any]]],
+) -> None:
+    result = _only(judge(signed_pdfs.lt_old_crl()))
+    assert result["timestamp"].startswith((pki.NOW - dt.timedelta(days=10)).date().isoformat())
+
+
+def test_tsu_listed_by_its_own_certificate_needs_no_revocation_data(
+    judge: Callable[[bytes], list[dict[str, Any]]],
+) -> None:
+    result = _only(judge(signed_pdfs.lt_without_tsu_status()))
+    assert result["verdict"] == "qes"
+    assert result["timestamp_valid"] is True
+
+
+def test_timestamp_whose_tsu_status_is_unknown_is_not_used(
+    judge: Callable[[bytes], list[dict[str, Any]]],
+) -> None:
+    # The signer's own status is current, so the signature stands; the timestamp,
+    # whose TSU could have been revoked, proves nothing and is not reported.
+    result = _only(judge(signed_pdfs.lt_tsu_under_listed_tsa_ca_without_its_crl()))
+    assert result["verdict"] == "qes"
+    assert result["validation"] == "basic"
+    assert result["timestamp"] is None
+    assert result["timestamp_valid"] is False
+
+
+def test_timestamp_of_a_tsu_revoked_since_proves_nothing(
+    judge: Callable[[bytes], list[dict[str, Any]]],
+) -> None:
+    # Whoever holds a compromised TSU key can stamp any time, so a later
+    # revocation of the TSU voids the timestamp; the signature is judged today.
+    result = _only(judge(signed_pdfs.lt_tsu_revoked_since()))
+    assert result["verdict"] == "qes"
+    assert result["validation"] == "basic"
+    assert result["timestamp"] is None
+    assert result["timestamp_valid"] is False
+
+
+def test_long_term_signature_with_the_tsu_crl_but_no_signer_data_is_indeterminate(
+    judge: Callable[[bytes], list[dict[str, Any]]],
+) -> None:
+    pki_ = pki.test_pki()
+    data = signed_pdfs.add_dss(
+        signed_pdfs.sign(
+            signed_pdfs.document(),
+            pki_.lt_signer,
+            [pki_.qualified_ca],
+            timestamp=True,
+            tsa=pki_.tsa_under_tsa_ca,
+        ),
+        crls=[pki.crl(issuer=pki_.tsa_ca)],
+    )
+    result = _only(judge(data))
+    assert (result["verdict"], result["reason"]) == ("indeterminate", "revocation_unknown")
+
+
+def test_crl_of_another_issuer_does_not_settle_the_status(
+    judge: Callable[[bytes], list[dict[str, Any]]],
+) -> None:
+    # A CRL signed with the right name but the wrong key proves nothing.
+    keys = pki.test_pki()
+    impostor = pki.issue("Test Qualified CA", keys.unknown_root, ca=True, organization="Test QTSP")
+    signed = signed_pdfs.sign(signed_pdfs.document(), keys.lt_signer, [keys.qualified_ca])
+    result = _only(judge(signed_pdfs.add_dss(signed, crls=[pki.crl(issuer=impostor)])))
+    assert (result["verdict"], result["reason"]) == ("indeterminate", "revocation_unknown")
 
 
 def test_bytes_changed_after_signing_make_the_signature_invalid(
@@ -408,7 +570,7 @@ def test_trusted_list_signed_by_the_configured_operator_is_loaded(store: TrustSt
     assert status.verified is True
     assert status.refused is None
     assert (status.territory, status.sequence, status.kind) == ("ZZ", 7, "national")
-    assert status.qualified_services == 2
+    assert status.qualified_services == 4  # the CA and three time-stamping services
     assert status.next_update is not None
 
 
@@ -476,7 +638,7 @@ def test_trust_status_lists_territory_sequence_dates_and_services(
     assert entry["territory"] == "ZZ"
     assert entry["sequence"] == 7
     assert entry["verified"] is True
-    assert entry["qualified_services"] == 2
+    assert entry["qualified_services"] == 4
     assert entry["issued"] is not None
     assert entry["next_update"] is not None
     assert status["snapshot"]["fetched_at"] is not None

@@ -14,9 +14,11 @@ from kammerpost.mailgate import services
 from kammerpost.mailgate.server import MailGateway
 from tests.corpus.mails import FROM, TO
 from tests.corpus.mails_auth import dns_server
+from tests.correspondence.conftest import outbox
+from tests.correspondence.conftest import outbox_files as acknowledgements
 from tests.intake.conftest import departments, intake_env
 
-__all__ = ["departments", "intake_env"]  # the intake's fixtures, shared here
+__all__ = ["acknowledgements", "departments", "intake_env", "outbox"]  # shared fixtures
 
 
 @dataclass(frozen=True)
@@ -66,18 +68,6 @@ def gateway() -> Iterator[MailGateway]:
     services.parser_pool_close()
 
 
-@pytest.fixture
-def outbox(tmp_path: Path, settings: SettingsWrapper) -> Path:
-    directory = tmp_path / "outbox"
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "kammerpost.mailgate.outbox.OutboxEmailBackend",
-            "OPTIONS": {"directory": str(directory)},
-        }
-    }
-    return directory
-
-
 @functools.cache
 def loopback_dns() -> str:
     """The test domains' SPF, DKIM and DMARC records on a loopback DNS server (dnslib).
@@ -93,9 +83,7 @@ def loopback_dns() -> str:
 
 
 @pytest.fixture
-def mail_env(
-    intake_env: dict[str, str], outbox: Path, settings: SettingsWrapper
-) -> Iterator[dict[str, str]]:
+def mail_env(intake_env: dict[str, str], outbox: Path, settings: SettingsWrapper) -> dict[str, str]:
     """A private vault and mail archive, the real clamd, acknowledgements into ``outbox``.
 
     Sender authentication asks the loopback DNS server only.
@@ -104,10 +92,4 @@ def mail_env(
     settings.CHAMBER_DOMAIN = "hwk-musterstadt.example"
     settings.MAIL_DNS_RESOLVER = loopback_dns()
     settings.MAIL_TRUSTED_AUTHSERV_ID = ""
-    services.mail_archive.cache_clear()
-    yield intake_env
-    services.mail_archive.cache_clear()
-
-
-def acknowledgements(outbox: Path) -> list[bytes]:
-    return [p.read_bytes() for p in sorted(outbox.glob("*.eml"))] if outbox.exists() else []
+    return intake_env

@@ -217,7 +217,7 @@ def test_a_forged_from_naming_a_customer_is_not_filed_under_their_account(
     assert "Absenderadresse nicht bestätigt" in _clerk_page(item, departments)
 
 
-def test_the_same_customer_with_a_dmarc_aligned_mail_is_linked_and_the_forgery_stays_apart(
+def test_a_forgery_links_nothing_and_the_customers_dmarc_aligned_mail_links_the_account(
     gateway: MailGateway,
     mail_env: dict[str, str],
     departments: dict[str, Department],
@@ -225,12 +225,15 @@ def test_the_same_customer_with_a_dmarc_aligned_mail_is_linked_and_the_forgery_s
     customer = User.objects.create_user("inhaber", email=mails_auth.CUSTOMER)
     forged = mails_auth.letter(mails_auth.CUSTOMER, subject="gefälscht")
     assert send(gateway.port, forged, mail_from=f"x@{mails_auth.ATTACKER_DOMAIN}").code == 250
+    forgery = InboundItem.objects.get(subject="gefälscht")
+    assert forgery.sender.user is None  # the forged mail alone never links the account
+    assert not InboundItem.objects.filter(sender__user=customer).exists()
     genuine = mails_auth.dkim_signed(mails_auth.letter(mails_auth.CUSTOMER, subject="echt"))
     assert send(gateway.port, genuine, mail_from=mails_auth.CUSTOMER).code == 250
-    linked = InboundItem.objects.get(sender__user=customer)
-    assert linked.subject == "echt"
+    linked = InboundItem.objects.get(subject="echt")
+    assert linked.sender.user == customer
     assert MailMessage.objects.get(item=linked).sender_verified
-    assert InboundItem.objects.get(subject="gefälscht").sender.user is None
+    assert not MailMessage.objects.get(item=forgery).sender_verified  # the clerk sees it
 
 
 def test_a_valid_smime_signature_for_the_from_address_links_the_account(
@@ -319,5 +322,5 @@ def test_behind_postfix_only_the_trusted_mtas_results_count(
         ).code
         == 250
     )
-    assert InboundItem.objects.get(subject="2").sender.user is None
+    assert not MailMessage.objects.get(item__subject="2").sender_verified
     assert len(acknowledgements(outbox)) == 1

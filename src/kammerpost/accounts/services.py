@@ -26,10 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kammerpost.chamber.models import Department, StaffMembership
-from kammerpost.privacy.services import audit_record
+from kammerpost.privacy.services import audit_record, communication_preference_record_electronic
 
 from .exceptions import ActivationCodeInvalidError, InvitationInvalidError, PermissionDeniedError
 from .models import ActivationCode, Business, Invitation, Membership, User
+from .selectors import business_is_administered_by
 
 # Crockford-like alphabet: no 0/O, 1/I/L, so a code read from paper is typed right.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -71,9 +72,7 @@ def business_register(*, actor: User, name: str, ip_address: str | None = None) 
 
 
 def _require_administrator(actor: User, business: Business) -> None:
-    if not Membership.objects.filter(
-        user=actor, business=business, role=Membership.Role.ADMINISTRATOR
-    ).exists():
+    if not business_is_administered_by(business=business, user=actor):
         raise PermissionDeniedError(_("Nur die Administration des Betriebs darf das."))
 
 
@@ -397,3 +396,17 @@ def demo_accounts_ensure() -> list[DemoLogin]:
                 )
             )
     return logins
+
+
+def account_communication_start(*, user: User) -> None:
+    """A confirmed registration: electronic communication, since now, via the portal.
+
+    The preference belongs to the address's sender (one per address), so that
+    mail from the same address later finds it; an earlier opt-out stays.
+    """
+    # Imported here: the intake imports the accounts' models.
+    from kammerpost.intake.services import sender_for_account  # noqa: PLC0415
+
+    communication_preference_record_electronic(
+        sender=sender_for_account(user=user), via="portal", actor_label=user.get_username()
+    )

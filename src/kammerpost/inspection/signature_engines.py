@@ -15,23 +15,25 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Final
 
 from asn1crypto.crl import CertificateList  # type: ignore[import-untyped]
 from asn1crypto.ocsp import OCSPResponse  # type: ignore[import-untyped]
+from asn1crypto.x509 import Certificate as X509Certificate  # type: ignore[import-untyped]
 from pyhanko.pdf_utils.decode_limits import DecodePurpose
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.ades.report import AdESIndeterminate, AdESPassed, AdESSubIndic
+from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate, AdESPassed, AdESSubIndic
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
 from pyhanko.sign.general import find_unique_cms_attribute
 from pyhanko.sign.validation import EmbeddedPdfSignature, generic_cms
 from pyhanko.sign.validation.ades import (
     ades_basic_validation,
     ades_lta_validation,
+    ades_timestamp_validation,
     ades_with_time_validation,
 )
-from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.policy_decl import (
     CertificateFetchingRule,
     LocalKnowledge,
@@ -41,17 +43,22 @@ from pyhanko.sign.validation.policy_decl import (
     SignatureValidationSpec,
 )
 from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko_certvalidator.authority import AuthorityWithCert
 from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+from pyhanko_certvalidator.path import ValidationPath
 from pyhanko_certvalidator.policy_decl import (
+    FRESHNESS_FALLBACK_VALIDITY_DEFAULT,
     NO_REVOCATION,
     CertRevTrustPolicy,
     FreshnessReqType,
     RevocationCheckingPolicy,
 )
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
+from pyhanko_certvalidator.util import get_declared_revinfo
 
 from .trust import TrustStore
+from .trusted_lists import Certificate
 
 # A signer certificate must allow one of these (RFC 5280); no TLS keys signing contracts.
 _KEY_USAGE: Final = KeyUsageConstraints(
@@ -61,26 +68,102 @@ _KEY_USAGE: Final = KeyUsageConstraints(
 _REVOCATION: Final = CertRevTrustPolicy(RevocationCheckingPolicy.from_legacy("hard-fail"))
 
 
+def _let_trust_anchors_sign_crls() -> None:
+    """Teach pyHanko that a listed CA's own CRL is signed by the trust anchor itself.
+
+    Trusted lists name the issuing CA, not its root, so the CA is the trust
+    anchor and the CRL about its signers carries its signature. pyHanko
+    (certvalidator 0.33) looks for that CA among the certificates below the
+    anchor, finds none, and answers "the chain of trust for the CRL issuer
+    could not be determined": every CRL-only PAdES-LT file of a German QTSP
+    came out indeterminate. The path of such a CRL issuer is the anchor
+    alone; every other case goes to pyHanko unchanged.
+    """
+    original = ValidationPath.truncate_to_issuer_and_append
+    if getattr(original, "_kammerpost", False):
+        return
+
+    def truncate_to_issuer_and_append(self: ValidationPath, cert: Any) -> ValidationPath:
+        anchor = self.trust_anchor.authority
+        if isinstance(anchor, AuthorityWithCert) and anchor.certificate.sha256 == cert.sha256:
+            return ValidationPath(self.trust_anchor, interm=[], leaf=None)
+        path: ValidationPath = original(self, cert)
+        return path
+
+    truncate_to_issuer_and_append._kammerpost = True  # type: ignore[attr-defined]
+    ValidationPath.truncate_to_issuer_and_append = truncate_to_issuer_and_append  # type: ignore[method-assign]
+
+
+_let_trust_anchors_sign_crls()
+
+
+# A /DSS holds a few dozen items; more than this per kind only serves to exhaust us.
+MAX_DSS_ITEMS: Final = 1000
+
+
 def document_knowledge(reader: PdfFileReader) -> LocalKnowledge:
-    """Certificates and revocation data the document carries in its /DSS (PAdES-LT)."""
+    """Certificates and revocation data the document carries in its /DSS (PAdES-LT).
+
+    Read item by item, from the /DSS arrays and from every /VRI entry (some
+    producers list data only there): one unreadable item costs only itself,
+    not the file's other revocation data.
+    """
     try:
-        dss = DocumentSecurityStore.read_dss(reader)
-        ocsps = [
-            container
-            for ref in dss.ocsps
-            for container in OCSPContainer.load_multi(
-                OCSPResponse.load(ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE))
-            )
-        ]
-        crls = [
-            CRLContainer(CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL)))
-            for ref in dss.crls
-        ]
-        return LocalKnowledge(
-            known_ocsps=ocsps, known_crls=crls, known_certs=list(dss.load_certs())
-        )
+        dss = reader.root["/DSS"].get_object()
     except Exception:  # noqa: BLE001 - no (readable) /DSS: validate with what the CMS carries
         return LocalKnowledge()
+    streams: dict[str, list[Any]] = {"cert": [], "ocsp": [], "crl": []}
+    keys = {"cert": ("/Certs", "/Cert"), "ocsp": ("/OCSPs", "/OCSP"), "crl": ("/CRLs", "/CRL")}
+    sources = [dss]
+    with contextlib.suppress(Exception):
+        vri = dss["/VRI"].get_object()
+        sources += [vri.raw_get(key).get_object() for key in list(vri)[:MAX_DSS_ITEMS]]
+    seen: set[tuple[int, int]] = set()
+    for source in sources:
+        for kind, names in keys.items():
+            with contextlib.suppress(Exception):
+                for ref in source.raw_get(names[0] if source is dss else names[1]):
+                    if len(streams[kind]) >= MAX_DSS_ITEMS:
+                        break
+                    identity = (getattr(ref, "idnum", id(ref)), getattr(ref, "generation", 0))
+                    if identity not in seen:
+                        seen.add(identity)
+                        streams[kind].append(ref)
+    return LocalKnowledge(
+        known_certs=_loaded(streams["cert"], DecodePurpose.CERTIFICATE, _certificate),
+        known_ocsps=[
+            c for r in _loaded(streams["ocsp"], DecodePurpose.OCSP_RESPONSE, _ocsp) for c in r
+        ],
+        known_crls=_loaded(streams["crl"], DecodePurpose.CRL, _crl),
+    )
+
+
+def _loaded(refs: list[Any], purpose: DecodePurpose, parse: Any) -> list[Any]:
+    items = []
+    for ref in refs:
+        # A broken item is skipped; the others still count.
+        with contextlib.suppress(Exception):
+            items.append(parse(ref.get_object().read_data(purpose)))
+    return items
+
+
+def _certificate(data: bytes) -> Certificate:
+    cert = X509Certificate.load(data)
+    _ = cert.issuer_serial, cert.public_key  # parse now: a broken one fails here, not later
+    return cert
+
+
+def _ocsp(data: bytes) -> list[OCSPContainer]:
+    containers = OCSPContainer.load_multi(OCSPResponse.load(data))
+    for container in containers:
+        _ = container.issuance_date
+    return list(containers)
+
+
+def _crl(data: bytes) -> CRLContainer:
+    container = CRLContainer(CertificateList.load(data))
+    _ = container.issuance_date, container.crl_data.issuer.hashable
+    return container
 
 
 def signature_knowledge(embedded: EmbeddedPdfSignature, base: LocalKnowledge) -> LocalKnowledge:
@@ -98,6 +181,9 @@ def signature_knowledge(embedded: EmbeddedPdfSignature, base: LocalKnowledge) ->
 def validation_spec(store: TrustStore, knowledge: LocalKnowledge) -> SignatureValidationSpec:
     """How to validate: our trust, revocation where declared, network only when allowed."""
     online = store.config.online
+    knowledge = dataclasses.replace(
+        knowledge, known_certs=[*knowledge.known_certs, *_listed_crl_issuers(store, knowledge)]
+    )
     return SignatureValidationSpec(
         cert_validation_policy=CertValidationPolicySpec(
             trust_manager=store.trust_manager, revinfo_policy=_REVOCATION
@@ -117,6 +203,25 @@ def validation_spec(store: TrustStore, knowledge: LocalKnowledge) -> SignatureVa
         local_knowledge=knowledge,
         key_usage_settings=_KEY_USAGE,
     )
+
+
+def _listed_crl_issuers(store: TrustStore, knowledge: LocalKnowledge) -> list[Certificate]:
+    """The certificates of listed services that issued one of the known CRLs.
+
+    pyHanko looks for a CRL's issuer among the certificates it was given, not
+    among the trust anchors; a TSU's token rarely carries its CA, so a CRL
+    signed by a CA that the trusted list names would find no issuer.
+    """
+    certs = []
+    for crl in knowledge.known_crls:
+        name = crl.crl_data.issuer.hashable
+        store.require(name)
+        certs += [
+            authority.certificate
+            for authority in store.authorities_named(name)
+            if isinstance(authority, AuthorityWithCert)
+        ]
+    return certs
 
 
 @dataclass(slots=True)
@@ -141,26 +246,64 @@ async def validate_at_level(
     """The engine the signature's own level calls for: with a timestamp, or basic."""
     if not has_timestamp:
         return await _basic(embedded, spec, timing)
-    outcome: Outcome | None = None
+    attempts: list[Outcome] = []
     claimed = claimed_timestamp_time(embedded)
     if claimed is not None and claimed <= timing.validation_time:
-        # Revocation data issued after the timestamped signing time shows the
-        # certificate was good then, however old that data is now (PAdES-B-LT).
-        # The timestamp's time is only a claim here; the engine verifies it,
-        # and if it does not hold, the signature is judged again without it.
-        after = ValidationTimingInfo(
-            timing.validation_time, claimed, point_in_time_validation=False
-        )
-        outcome = await _with_time(embedded, _revocation_after_signing(spec), after)
-    if outcome is None or outcome.subindication is AdESIndeterminate.TRY_LATER:
-        # Revocation data from before signing (Adobe's revocation attribute)
-        # only counts while it is fresh.
-        outcome = await _with_time(embedded, spec, timing)
-    if outcome.subindication is not AdESPassed.OK and signature_itself_holds(outcome.status):
+        # PAdES-B-LT: revocation data in the file shows the certificate was good
+        # when the signature was timestamped. The time is only a claim here; the
+        # engine verifies the timestamp, and if it does not hold, the signature
+        # is judged again without it (no backdating).
+        # 1. Judged at the signing time (EN 319 102-1, 5.2.5.4): a CRL or OCSP
+        #    answer counts when it was current then or was issued later; one
+        #    without nextUpdate, for pyHanko's default half hour from thisUpdate.
+        at_signing = ValidationTimingInfo(claimed, claimed, point_in_time_validation=True)
+        for at_signing_spec in _revocation_current_at_signing(spec):
+            attempts.append(await _with_time(embedded, at_signing_spec, at_signing))
+            if attempts[-1].subindication is AdESPassed.OK:
+                if _tsu_revocable(attempts[-1].timestamp) and await _tsu_revoked_since(
+                    embedded, spec, ValidationTimingInfo(timing.validation_time, claimed, False)
+                ):
+                    # Judged at its own time, a timestamp ignores a later revocation of
+                    # its TSU; but whoever holds a compromised TSU key can stamp any time.
+                    return dataclasses.replace(
+                        await _basic(embedded, spec, timing), timestamp_failed=True
+                    )
+                break
+            if _settled(attempts[-1]):
+                break
+        if not _settled(attempts[-1]):
+            # 2. Judged today, but data issued after the signing time counts however
+            #    old: an answer without nextUpdate, or one that names a revocation
+            #    after the timestamp (pyHanko reads revocations only up to the time
+            #    of validation, so this needs today's time).
+            after = ValidationTimingInfo(timing.validation_time, claimed, False)
+            attempts.append(await _with_time(embedded, _revocation_after_signing(spec), after))
+    if not attempts or not _settled(attempts[-1]):
+        # 3. Revocation data current today (fetched online, or just added).
+        attempts.append(await _with_time(embedded, spec, timing))
+    outcome = attempts[-1]
+    if outcome.subindication is not AdESPassed.OK and any(
+        signature_itself_holds(attempt.status) for attempt in attempts
+    ):
         # Only the timestamp failed, an unsigned attribute anyone can add:
         # judge the signature without it, at the time of validation.
         return dataclasses.replace(await _basic(embedded, spec, timing), timestamp_failed=True)
     return outcome
+
+
+# Answers no other revocation data can change: passed, failed, or the certificate
+# revoked before the timestamp (every attempt finds the same revocation).
+_SETTLED: Final = frozenset(
+    {AdESPassed.OK, AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE}
+)
+
+
+def _settled(outcome: Outcome) -> bool:
+    return (
+        outcome.subindication in _SETTLED
+        or isinstance(outcome.subindication, AdESFailure)
+        or signature_itself_holds(outcome.status)  # the signer passed, the timestamp did not
+    )
 
 
 def claimed_timestamp_time(embedded: EmbeddedPdfSignature) -> dt.datetime | None:
@@ -173,17 +316,135 @@ def claimed_timestamp_time(embedded: EmbeddedPdfSignature) -> dt.datetime | None
     return moment if isinstance(moment, dt.datetime) and moment.tzinfo is not None else None
 
 
-def _revocation_after_signing(spec: SignatureValidationSpec) -> SignatureValidationSpec:
-    policy = CertRevTrustPolicy(
-        _REVOCATION.revocation_checking_policy,
-        freshness=dt.timedelta(0),
-        freshness_req_type=FreshnessReqType.TIME_AFTER_SIGNATURE,
+def _revocation_current_at_signing(
+    spec: SignatureValidationSpec,
+) -> Generator[SignatureValidationSpec, None, None]:
+    """The specs of step 1: every answer by its window, then undated answers on their own."""
+    yield _revocation_current_at(spec)
+    knowledge = spec.local_knowledge
+    open_ended = LocalKnowledge(
+        known_certs=knowledge.known_certs,
+        known_ocsps=[o for o in knowledge.known_ocsps if _next_update(o) is None],
+        known_crls=[c for c in knowledge.known_crls if _next_update(c) is None],
     )
+    if open_ended.known_ocsps or open_ended.known_crls:
+        yield dataclasses.replace(
+            _revocation_current_at(spec, FRESHNESS_FALLBACK_VALIDITY_DEFAULT),
+            local_knowledge=open_ended,
+        )
+
+
+def _next_update(item: OCSPContainer | CRLContainer) -> dt.datetime | None:
+    try:
+        if isinstance(item, OCSPContainer):
+            single: Any = item.extract_single_response()
+            moment = single["next_update"].native
+        else:
+            moment = item.crl_data["tbs_cert_list"]["next_update"].native
+    except Exception:  # noqa: BLE001 - unreadable: treated as dated, so never in the grace run
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
+    return moment if isinstance(moment, dt.datetime) else None
+
+
+def _revocation_current_at(
+    spec: SignatureValidationSpec, freshness: dt.timedelta | None = None
+) -> SignatureValidationSpec:
+    """``spec`` with revocation data fresh when current at the time of validation.
+
+    Fresh when the time of validation lies before thisUpdate + ``freshness``
+    (default nextUpdate - thisUpdate), i.e. the answer was current then or
+    issued later.
+    """
+    return _with_revocation_policy(
+        spec,
+        CertRevTrustPolicy(
+            _REVOCATION.revocation_checking_policy,
+            freshness=freshness,
+            freshness_req_type=FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION,
+        ),
+    )
+
+
+def _revocation_after_signing(spec: SignatureValidationSpec) -> SignatureValidationSpec:
+    """``spec`` with revocation data fresh when issued after the best signature time."""
+    return _with_revocation_policy(
+        spec,
+        CertRevTrustPolicy(
+            _REVOCATION.revocation_checking_policy,
+            freshness=dt.timedelta(0),
+            freshness_req_type=FreshnessReqType.TIME_AFTER_SIGNATURE,
+        ),
+    )
+
+
+def _with_revocation_policy(
+    spec: SignatureValidationSpec, policy: CertRevTrustPolicy
+) -> SignatureValidationSpec:
     return dataclasses.replace(
         spec,
         cert_validation_policy=dataclasses.replace(
             spec.cert_validation_policy, revinfo_policy=policy
         ),
+    )
+
+
+async def signature_timestamp(
+    embedded: EmbeddedPdfSignature, spec: SignatureValidationSpec, timing: ValidationTimingInfo
+) -> Any:
+    """The first signature timestamp judged on its own; its status, or None without one.
+
+    For the report only, when the signature failed before its engine looked
+    at the timestamp (a revoked signer): the time a timestamp proves tells
+    "revoked after signing" from "no proof".
+    """
+    claimed = claimed_timestamp_time(embedded)
+    at = (
+        ValidationTimingInfo(claimed, claimed, point_in_time_validation=True)
+        if claimed is not None and claimed <= timing.validation_time
+        else timing
+    )
+    result = await _timestamp_token(embedded, _revocation_current_at(spec), at)
+    if result is not None and result.ades_subindic is not AdESPassed.OK:
+        after = ValidationTimingInfo(timing.validation_time, at.best_signature_time, False)
+        result = await _timestamp_token(embedded, _revocation_after_signing(spec), after)
+    return result.api_status if result is not None else None
+
+
+def _tsu_revocable(ts_status: Any) -> bool:
+    """Whether a certificate below the trust anchor on the TSU's path declares revocation.
+
+    A TSU the trusted list names itself is an anchor: the list, not a CRL,
+    withdraws it. Saves the second look for most timestamps.
+    """
+    path = getattr(ts_status, "validation_path", None)
+    if path is None:
+        return True
+    return any(any(get_declared_revinfo(cert)) for cert in path.iter_certs(include_root=False))
+
+
+async def _tsu_revoked_since(
+    embedded: EmbeddedPdfSignature, spec: SignatureValidationSpec, timing: ValidationTimingInfo
+) -> bool:
+    """Whether the file's revocation data says the TSU's certificate has been revoked by now."""
+    result = await _timestamp_token(embedded, _revocation_after_signing(spec), timing)
+    return result is not None and result.ades_subindic in (
+        AdESIndeterminate.REVOKED_NO_POE,
+        AdESIndeterminate.REVOKED_CA_NO_POE,
+        AdESFailure.REVOKED,
+    )
+
+
+async def _timestamp_token(
+    embedded: EmbeddedPdfSignature, spec: SignatureValidationSpec, timing: ValidationTimingInfo
+) -> Any:
+    token = next(generic_cms.extract_tst_data_iter(embedded.signer_info, signed=False), None)
+    if token is None:
+        return None
+    return await ades_timestamp_validation(
+        token,
+        spec,
+        generic_cms.message_imprint_checker(embedded.signer_info),
+        timing_info=timing,
     )
 
 

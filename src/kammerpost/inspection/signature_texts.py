@@ -96,8 +96,17 @@ SIGNATURE_REASON_TEXTS: Final[dict[str, tuple[str, str]]] = {
         "revocation data and online look-ups are switched off.",
     ),
     "revoked_no_proof": (
-        "Das Zertifikat wurde gesperrt; dass vorher signiert wurde, belegt kein Zeitstempel.",
-        "The certificate was revoked; no timestamp proves the signature was made before that.",
+        "Das Zertifikat wurde gesperrt; es gibt keinen Nachweis (Zeitstempel), dass die Signatur "
+        "vorher erstellt wurde. Die Signaturzeit im Dokument ist nur die Angabe des "
+        "Unterzeichners.",
+        "The certificate was revoked; nothing (no timestamp) proves the signature was made before "
+        "that. The signing time in the document is only the signer's own claim.",
+    ),
+    "revoked_before_timestamp": (
+        "Das Zertifikat wurde gesperrt, bevor der Zeitstempel die Signatur belegt; dass vorher "
+        "signiert wurde, ist nicht nachgewiesen.",
+        "The certificate was revoked before the timestamp proves the signature existed; that it "
+        "was signed before the revocation is not proven.",
     ),
     "issuer_revoked": (
         "Das Zertifikat eines Ausstellers in der Kette wurde gesperrt.",
@@ -149,8 +158,10 @@ SIGNATURE_REASON_TEXTS: Final[dict[str, tuple[str, str]]] = {
         "The signature value does not verify with the certificate.",
     ),
     "revoked_before_signing": (
-        "Das Zertifikat war schon vor dem Signieren gesperrt.",
-        "The certificate had been revoked before signing.",
+        "Das Zertifikat war schon vor dem Signieren gesperrt (belegt durch einen Zeitstempel des "
+        "Inhalts nach der Sperrung).",
+        "The certificate had been revoked before signing (proven by a content timestamp after the "
+        "revocation).",
     ),
     "malformed_signature": (
         "Die Signatur ist fehlerhaft aufgebaut.",

@@ -46,6 +46,7 @@ from .signature_engines import (
     document_knowledge,
     passes_without_revocation,
     signature_knowledge,
+    signature_timestamp,
     validate_at_level,
     validate_long_term,
     validation_spec,
@@ -65,6 +66,7 @@ _FAILURES: Final[dict[AdESSubIndic, tuple[str, str]]] = {
     AdESFailure.HASH_FAILURE: ("invalid", "hash_mismatch"),
     AdESFailure.SIG_CRYPTO_FAILURE: ("invalid", "signature_value_broken"),
     AdESFailure.FORMAT_FAILURE: ("invalid", "malformed_signature"),
+    # Only a content timestamp after the revocation proves that (EN 319 102-1, 5.3.4).
     AdESFailure.REVOKED: ("invalid", "revoked_before_signing"),
     AdESFailure.NOT_YET_VALID: ("invalid", "certificate_out_of_validity"),
     AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND: ("indeterminate", "untrusted_chain"),
@@ -132,6 +134,7 @@ class _Facts:
     timestamp: dt.datetime | None = None
     timestamp_valid: bool | None = None
     timestamp_qualified: bool | None = None
+    revocation_time: dt.datetime | None = None
     covers_whole_document: bool = False
     coverage: str | None = None
     changes_after_signing: str | None = None
@@ -157,6 +160,7 @@ def _verdict(facts: _Facts, verdict: str, reason: str) -> dict[str, Any]:
         "timestamp": _iso(facts.timestamp),
         "timestamp_valid": facts.timestamp_valid,
         "timestamp_qualified": facts.timestamp_qualified,
+        "revocation_time": _iso(facts.revocation_time),
         "covers_whole_document": facts.covers_whole_document,
         "coverage": facts.coverage,
         "changes_after_signing": facts.changes_after_signing,
@@ -267,7 +271,12 @@ async def _judge(
     if outcome.timestamp_failed:
         facts.timestamp_valid = False
     elif has_timestamp:
-        _describe_timestamp(outcome.timestamp, facts, store)
+        timestamp = outcome.timestamp
+        if timestamp is None and subindication is not AdESPassed.OK:
+            # The engine stopped at the signer's certificate before it looked at
+            # the timestamp; what the timestamp proves still belongs in the report.
+            timestamp = await signature_timestamp(embedded, spec, timing)
+        _describe_timestamp(timestamp, facts, store)
 
     if subindication in (AdESFailure.HASH_FAILURE, AdESFailure.SIG_CRYPTO_FAILURE):
         return _verdict(facts, *_FAILURES[subindication])
@@ -338,11 +347,18 @@ def _describe_timestamp(ts_status: Any, facts: _Facts, store: TrustStore) -> Non
 
 def _failure(subindication: AdESSubIndic, status: Any, facts: _Facts) -> dict[str, Any]:
     if subindication is AdESIndeterminate.REVOKED_NO_POE:
+        # EN 319 102-1: a revoked certificate is only "indeterminate" unless
+        # something proves when the signature was made. The signing time in
+        # the signature is the signer's own claim and proves nothing; a
+        # timestamp before the revocation would have made it valid, one after
+        # it still leaves room for a signature made earlier and stamped late.
         details = getattr(status, "revocation_details", None)
-        claimed = facts.signing_time
-        if details is not None and claimed is not None and details.revocation_date <= claimed:
-            # The signer's own claim puts the signature after the revocation.
-            return _verdict(facts, "invalid", "revoked_before_signing")
+        if details is not None:
+            facts.revocation_time = details.revocation_date
+        stamped = facts.timestamp if facts.timestamp_valid else None
+        if details is not None and stamped is not None and stamped >= details.revocation_date:
+            return _verdict(facts, "indeterminate", "revoked_before_timestamp")
+        return _verdict(facts, "indeterminate", "revoked_no_proof")
     verdict, reason = _FAILURES.get(subindication, ("indeterminate", "chain_problem"))
     return _verdict(facts, verdict, reason)
 

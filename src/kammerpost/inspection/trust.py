@@ -190,10 +190,18 @@ class TrustStore:
             return
         territory = entry.status.territory or ""
         candidates = self._signers + self._by_territory.get(territory, [])
-        known = set(self.registry.known_certificate_authorities)
+        known = self._listed_authorities()
         self._status[entry.path.name] = load_national_list(entry, candidates, self.registry)
-        for authority in set(self.registry.known_certificate_authorities) - known:
+        for authority in self._listed_authorities() - known:
             self._authorities.setdefault(authority.name.hashable, []).append(authority)
+
+    def _listed_authorities(self) -> set[Authority]:
+        # Time-stamping services too: a QTST listed by its CA's certificate must
+        # be found as the issuer of a TSU certificate the token does not carry.
+        return {
+            *self.registry.known_certificate_authorities,
+            *self.registry.known_timestamp_authorities,
+        }
 
 
 def _certificate_files(directory: Path) -> list[Path]:

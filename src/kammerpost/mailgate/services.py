@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import tempfile
 import threading
 from collections.abc import Sequence
@@ -28,23 +27,24 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import replace
 from datetime import timedelta
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from kammerpost.accounts.models import User
 from kammerpost.chamber.models import Department
-from kammerpost.inspection import ClamdScanner, Inspector, Severity, Verdict, policy_named
+from kammerpost.correspondence.mail import acknowledgement_skip_reason
+from kammerpost.correspondence.services import acknowledgement_send
+from kammerpost.inspection import Severity, Verdict
 from kammerpost.intake.models import Channel, InboundItem, Sender
 from kammerpost.intake.services import (
     IncomingFile,
     blobs_unreferenced_remove,
     inbound_item_receive,
-    intake_vault,
+    sender_account_link,
+    sender_for_address,
 )
 from kammerpost.mailpolicy import (
     MAIL_LIMITS,
@@ -69,10 +69,10 @@ from kammerpost.mailpolicy import (
 from kammerpost.mailpolicy.authentication import header_from_address
 from kammerpost.mailpolicy.prescan import header_block
 from kammerpost.privacy.services import communication_preference_record_electronic
-from kammerpost.vault import Vault, VaultError, backend_from_url, default_url
+from kammerpost.providers import MAIL_ARCHIVE, find_service, inspector_for
+from kammerpost.vault import Vault, VaultError
 
 from .models import MailMessage
-from .outgoing import acknowledgement_send, acknowledgement_skip_reason
 from .selectors import department_for_address
 
 log = logging.getLogger(__name__)
@@ -96,24 +96,6 @@ def mail_limits() -> MailLimits:
     return replace(MAIL_LIMITS, parse_timeout_s=settings.MAILGATE_PARSE_TIMEOUT)
 
 
-def mail_archive_url() -> str:
-    """Where raw messages live: ``KAMMERPOST_MAIL_ARCHIVE_URL`` or ``<vault URL>/mail-archive``.
-
-    A namespace of its own, because the intake's orphan sweep removes every
-    vault blob that no document points to.
-    """
-    if settings.MAIL_ARCHIVE_URL:
-        return str(settings.MAIL_ARCHIVE_URL)
-    base = urlsplit(os.environ.get("KAMMERPOST_VAULT_URL", "").strip() or default_url())
-    return urlunsplit(base._replace(path=base.path.rstrip("/") + "/mail-archive"))
-
-
-@cache
-def mail_archive() -> Vault:
-    """The raw-message archive: the intake vault's keys on a storage place of its own."""
-    return Vault(backend_from_url(mail_archive_url()), intake_vault().keyring)
-
-
 _pool_lock = threading.Lock()
 _pool: MailParserPool | None = None
 
@@ -133,20 +115,6 @@ def parser_pool_close() -> None:
         if _pool is not None:
             _pool.close()
             _pool = None
-
-
-_local = threading.local()
-
-
-def _inspector() -> Inspector:
-    """One inspector per gateway thread (its helper thread must not be shared)."""
-    key = (settings.CLAMD_URL, settings.CLAMD_TIMEOUT)
-    if getattr(_local, "key", None) != key:
-        scanner = ClamdScanner(settings.CLAMD_URL, settings.CLAMD_TIMEOUT) if key[0] else None
-        _local.inspector = Inspector(policy_named("email"), scanner=scanner)
-        _local.key = key
-    inspector: Inspector = _local.inspector
-    return inspector
 
 
 def recipient_accept(address: str) -> Answer:
@@ -237,7 +205,7 @@ def _receive(
 
 def _inspect(attachments: Sequence[Attachment]) -> Refusal | None:
     """The file policy on each attachment (with the virus scan); held files are accepted."""
-    inspector = _inspector()
+    inspector = inspector_for("email")
     for attachment in attachments:
         inspection = inspector.inspect(attachment.path, name=attachment.name)
         if inspection.verdict != Verdict.REJECTED:
@@ -268,13 +236,17 @@ def _store(  # noqa: PLR0917 - one caller, every value named at the call
     peer: str | None,
     auth: AuthResult,
 ) -> list[InboundItem]:
-    archive = mail_archive()
+    archive = find_service(Vault, name=MAIL_ARCHIVE)
     with raw_path.open("rb") as source:
         blob = archive.write(source)
     try:
         with transaction.atomic():
             verified = from_verified(examination, auth)
-            sender = _mail_sender(examination, verified=verified)
+            sender = sender_for_address(
+                email=examination.from_address, display_name=examination.from_name
+            )
+            if verified:  # only a proven From reaches an account; a forger's never does
+                sender_account_link(sender=sender)
             communication_preference_record_electronic(
                 sender=sender, via="email", actor_label=sender.email
             )
@@ -390,27 +362,6 @@ def _authentication_summary(examination: Examination, auth: AuthResult) -> str:
     return (auth.summary + smime)[:200]
 
 
-def _mail_sender(examination: Examination, *, verified: bool) -> Sender:
-    """The sender an item is filed under; only a proven From reaches an account.
-
-    An address has at most two kinds of sender rows: the account's (linked to
-    its user) and the bare address's (no user). Unproven mail always goes to
-    the bare address; a proven one to the account, when exactly one active
-    account has this address. The bare row is never linked later, so what a
-    forger sent never turns up in the customer's "Meine Vorgänge".
-    """
-    address = examination.from_address.strip().lower()
-    if verified:
-        users = list(User.objects.filter(email__iexact=address, is_active=True)[:2])
-        if len(users) == 1:
-            linked = Sender.objects.filter(email=address, user=users[0]).order_by("id").first()
-            return linked or Sender.objects.create(
-                email=address, display_name=examination.from_name[:200], user=users[0]
-            )
-    bare = Sender.objects.filter(email=address, user__isnull=True).order_by("id").first()
-    return bare or Sender.objects.create(email=address, display_name=examination.from_name[:200])
-
-
 def _acknowledge(items: list[InboundItem], examination: Examination, envelope_from: str) -> None:
     """Best effort: the mail is stored already; a failing relay must not make the sender resend."""
     if items[0].mail_message.acknowledgement != "pending":
@@ -435,7 +386,7 @@ def _acknowledge(items: list[InboundItem], examination: Examination, envelope_fr
 def mail_archive_orphans_remove(*, older_than: timedelta | None = None) -> int:
     """Delete archived messages no MailMessage points to (a receive that died mid-way)."""
     return blobs_unreferenced_remove(
-        vault=mail_archive(),
+        vault=find_service(Vault, name=MAIL_ARCHIVE),
         referenced=lambda keys: set(
             MailMessage.objects.filter(archive_key__in=keys).values_list("archive_key", flat=True)
         ),
