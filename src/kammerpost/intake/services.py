@@ -527,9 +527,12 @@ def vault_orphans_remove(*, older_than: timedelta | None = None) -> int:
 def _documents_or_staged(keys: list[str]) -> set[str]:
     # One statement, so one snapshot: a receive that turns a staged blob into
     # a document between two separate queries would look like an orphan.
-    documents = Document.objects.filter(vault_key__in=keys).values_list("vault_key", flat=True)
-    staged = StagedBlob.objects.filter(vault_key__in=keys).values_list("vault_key", flat=True)
-    return set(documents.union(staged).order_by())
+    documents = Document.objects.filter(vault_key__in=keys).order_by()
+    staged = StagedBlob.objects.filter(vault_key__in=keys).order_by()
+    either = documents.values_list("vault_key", flat=True).union(
+        staged.values_list("vault_key", flat=True)
+    )
+    return set(either.order_by())
 
 
 def blobs_unreferenced_remove(
