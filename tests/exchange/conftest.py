@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from kammerpost.exchange import tus
-from kammerpost.intake import services
+from kammerpost.providers import registry
 from tests.support.processes import test_database_url
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -24,8 +24,8 @@ GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
 
 def _clear_caches() -> None:
-    services.intake_vault.cache_clear()
-    tus.default_uploads.cache_clear()
+    registry.reset()
+    tus.default_uploads.cache_clear()  # type: ignore[attr-defined]
 
 
 @pytest.fixture

@@ -53,6 +53,7 @@ from kammerpost.vault import (
     UploadOffsetError,
     Uploads,
     UploadTooLargeError,
+    Vault,
 )
 
 from .models import Upload
@@ -103,15 +104,23 @@ class _Refusal(Exception):
         self.headers = headers
 
 
-@functools.cache
 def default_uploads() -> Uploads:
     """The process's upload engine on the intake's vault.
 
-    One per process: it keeps the running SHA-256 of the uploads it serves.
+    One per process and vault: it keeps the running SHA-256 of the uploads it
+    serves; a new vault from the provider (tests reset it) gets a new engine.
     """
     from kammerpost.intake.services import intake_vault  # noqa: PLC0415 - Django must be ready
 
-    return Uploads(intake_vault())
+    return _uploads_for(intake_vault())
+
+
+@functools.cache
+def _uploads_for(vault: Vault) -> Uploads:
+    return Uploads(vault)
+
+
+default_uploads.cache_clear = _uploads_for.cache_clear  # type: ignore[attr-defined]
 
 
 def expiry_window() -> timedelta:
