@@ -15,22 +15,21 @@ from pathlib import Path
 import pytest
 import requests
 
-from kammerpost.exchange import tus
-from kammerpost.providers import registry
+from kammerpost.providers import ServiceRegistry
 from tests.support.processes import test_database_url
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
 
-def _clear_caches() -> None:
-    registry.reset()
-    tus.default_uploads.cache_clear()  # type: ignore[attr-defined]
-
-
 @pytest.fixture
-def tus_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    """A private vault, key ring, temp directory and completion log; the same for the server."""
+def tus_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, services: ServiceRegistry
+) -> dict[str, str]:
+    """A private vault, key ring, temp directory and completion log; the same for the server.
+
+    The provider (reset for every test) builds the vault and the upload engine from it.
+    """
     (tmp_path / "tmp").mkdir()
     env = {
         "KAMMERPOST_VAR_DIR": str(tmp_path / "var"),
@@ -41,9 +40,7 @@ def tus_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[st
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("KAMMERPOST_VAULT_KEYS", raising=False)
-    _clear_caches()
-    yield env
-    _clear_caches()
+    return env
 
 
 def completions(env: dict[str, str]) -> list[dict[str, object]]:
@@ -130,6 +127,7 @@ class TusServer:
 
 @pytest.fixture
 def tus_server(tus_env: dict[str, str], transactional_db: None) -> Iterator[TusServer]:
+    """gunicorn on the committed test database (tests mark ``django_db(transaction=True)``)."""
     server = TusServer(tus_env)
     server.start()
     try:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -272,3 +274,30 @@ def test_refusals_speak_the_requested_language_with_a_hint(tus_env: dict[str, st
     assert english.status_code == 409
     assert "does not fit the position received so far (0)" in english.content.decode()
     assert "continue from there" in english.content.decode()
+
+
+def test_the_sweep_command_removes_expired_uploads(tus_env: dict[str, str]) -> None:
+    client = Client()
+    url = create(client, 100)
+    assert patch(client, url, 0, b"x" * 30).status_code == 204
+    Upload.objects.update(expires=timezone.now() - timedelta(seconds=1))
+    out = io.StringIO()
+    call_command("tus_sweep", stdout=out)
+    assert "removed 1 expired uploads" in out.getvalue()
+    assert list(default_uploads().uploads()) == []
+    assert not Upload.objects.exists()
+
+
+def test_a_process_killed_after_the_last_commit_completes_on_the_next_head(
+    tus_env: dict[str, str],
+) -> None:
+    client = Client()
+    data = b"last chunk committed, answer lost" * 1000
+    url = create(client, len(data))
+    # What the killed request left: every byte committed, no finish, no hand-over.
+    default_uploads().append(upload_id_of(url), offset=0, source=io.BytesIO(data), length=len(data))
+    assert completions(tus_env) == []
+    assert head_offset(client, url) == len(data)
+    assert head_offset(client, url) == len(data)
+    [done] = completions(tus_env)  # handed over exactly once
+    assert done["sha256"] == hashlib.sha256(data).hexdigest()

@@ -24,6 +24,9 @@ from kammerpost.vault import Uploads, vault_from_environment
 
 from .conftest import TusServer, completions
 
+# Committed data: the server is another process.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 MIB = 1024 * 1024
 BIG = os.environ.get("KAMMERPOST_TUS_BIG") == "1"
 SIZE = 1024 * MIB if BIG else 64 * MIB
@@ -74,6 +77,13 @@ def files_with_marker(*directories: Path) -> list[Path]:
     return found
 
 
+def peak_rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no VmHWM for process {pid}")
+
+
 def blob_sha256(key: str) -> str:
     digest = hashlib.sha256()
     for segment in vault_from_environment().read(key):
@@ -113,7 +123,11 @@ def test_a_killed_server_resumes_the_upload_and_the_file_is_byte_identical(
     deadline = time.monotonic() + 300
     while engine.offset(upload_id) < SIZE // 3 and time.monotonic() < deadline:
         time.sleep(0.01)
+    # Memory does not grow with the file: each web worker's peak so far.
+    peaks_mb = [peak_rss_kib(pid) / 1024 for pid in tus_server.worker_pids()]
     tus_server.kill()  # SIGKILL, most likely in the middle of a chunk
+    assert peaks_mb, "no gunicorn worker found"
+    assert max(peaks_mb) < 150, peaks_mb
     sender.join(60)
     assert not sender.is_alive()
     assert failure, "the upload finished before the server was killed"

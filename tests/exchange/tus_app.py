@@ -15,7 +15,8 @@ from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.urls import path
+from django.template import RequestContext, Template
+from django.urls import include, path
 
 from kammerpost.exchange.tus import default_uploads, tus_dispatch
 from kammerpost.vault import BlobInfo
@@ -63,6 +64,19 @@ def csrf(request: HttpRequest) -> HttpResponse:
     return HttpResponse(get_token(request), content_type="text/plain")
 
 
+PAGE = Template(
+    "{% extends 'base.html' %}{% block title %}Hochladen{% endblock %}"
+    "{% block content %}<h1>Dateien hochladen</h1>"
+    "{% include 'exchange/includes/tus_upload.html' %}{% endblock %}"
+)
+
+
+def page(request: HttpRequest, name: str) -> HttpResponse:
+    """A page around the uploader include, as the exchange's upload page will have it."""
+    context = {"tus_endpoint": f"/test-tus/{name}/files/", "fallback_action": request.path}
+    return HttpResponse(PAGE.render(RequestContext(request, context)))
+
+
 def files(request: HttpRequest, name: str, upload_id: str | None = None) -> HttpResponse:
     if name not in LIMITS:
         return HttpResponse(status=404)
@@ -77,6 +91,9 @@ def files(request: HttpRequest, name: str, upload_id: str | None = None) -> Http
 
 urlpatterns = [
     path("test-tus/csrf/", csrf),
+    path("test-tus/<str:name>/page/", page),
     path("test-tus/<str:name>/files/", files),
     path("test-tus/<str:name>/files/<str:upload_id>/", files),
+    # The application's own URLs too: the page's layout links to them.
+    path("", include("kammerpost.urls")),
 ]

@@ -269,10 +269,16 @@ def test_stale_uploads_are_listed_and_removed_with_their_segments(
     for path in (root / "uploads" / stale).iterdir():
         os.utime(path, (old, old))
     fresh = uploads.begin(length=1000)
+    half_begun = root / "uploads" / ("ab" * 16)  # a begin that died before its state
+    half_begun.mkdir()
+    (half_begun / "data").write_bytes(b"sealed segments")
+    for path in (half_begun / "data", half_begun):
+        os.utime(path, (old, old))
     cutoff = datetime.now(UTC) - timedelta(days=1)
     assert [s.upload_id for s in uploads.older_than(cutoff)] == [stale]
-    assert uploads.remove_older_than(cutoff) == 1
+    assert uploads.remove_older_than(cutoff) == 2
     assert not (root / "uploads" / stale).exists()
+    assert not half_begun.exists()
     assert uploads.offset(fresh) == 0
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from kammerpost.chamber.procedures import procedure_named, procedure_title
 from kammerpost.chamber.selectors import procedure_answers
 from kammerpost.inspection import FORMATS
+from kammerpost.inspection.antivirus import demo_database_text
 from kammerpost.intake import access
 from kammerpost.intake.models import Document, DocumentState, InboundItem, Sender
 from kammerpost.intake.selectors import reasons_localised, signature_text
@@ -143,10 +144,13 @@ def _virus_scan_text(facts: dict[str, object]) -> tuple[str, bool]:
     if not isinstance(av, dict):
         return _("noch nicht geprüft"), False
     status = av.get("status")
+    # A scan on the embedded setup's demo database finds only the EICAR test file.
+    demo = demo_database_text(av, active_language())
+    suffix = f" ({demo})" if demo else ""
     if status == "infected":
-        return _("Schadsoftware gefunden"), True
+        return _("Schadsoftware gefunden") + suffix, True
     if status == "clean":
-        return _("keine Schadsoftware gefunden"), False
+        return _("keine Schadsoftware gefunden") + suffix, False
     if status == "not_configured":
         return _("kein Virenscanner eingerichtet"), False
     return _("Virenscanner nicht erreichbar"), False

@@ -32,7 +32,6 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import functools
 import re
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -45,6 +44,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
+from kammerpost.providers import ServiceRegistry, find_service, registry
 from kammerpost.vault import (
     BlobInfo,
     UploadBusyError,
@@ -77,7 +77,12 @@ class TusTarget(Protocol):
         ...
 
     def max_size(self) -> int:
-        """The largest upload the target takes now: remaining quota or policy limit (413 above)."""
+        """The largest upload the target takes now: remaining quota or policy limit (413 above).
+
+        The remaining quota should leave out what unfinished uploads have
+        announced (``uploads_reserved(self.key)``), or many creations could
+        together promise more than the quota.
+        """
         ...
 
     def upload_owned(self, upload_id: str) -> bool:
@@ -104,23 +109,20 @@ class _Refusal(Exception):
         self.headers = headers
 
 
+def _uploads_service(services: ServiceRegistry) -> Uploads:
+    # On the intake's vault, so a finished upload is a blob the intake can take over.
+    return Uploads(services.find(Vault))
+
+
+registry.register(Uploads, _uploads_service)
+
+
 def default_uploads() -> Uploads:
-    """The process's upload engine on the intake's vault.
+    """The process's upload engine (from the provider), on the intake's vault.
 
-    One per process and vault: it keeps the running SHA-256 of the uploads it
-    serves; a new vault from the provider (tests reset it) gets a new engine.
+    One per process: it keeps the running SHA-256 of the uploads it serves.
     """
-    from kammerpost.intake.services import intake_vault  # noqa: PLC0415 - Django must be ready
-
-    return _uploads_for(intake_vault())
-
-
-@functools.cache
-def _uploads_for(vault: Vault) -> Uploads:
-    return Uploads(vault)
-
-
-default_uploads.cache_clear = _uploads_for.cache_clear  # type: ignore[attr-defined]
+    return find_service(Uploads)
 
 
 def expiry_window() -> timedelta:
@@ -510,6 +512,7 @@ def uploads_expired_remove(*, uploads: Uploads, now: datetime | None = None) -> 
             removed += 1
         elif row is None:
             removed += 1
+    removed += uploads.remove_leftovers(now - expiry_window())
     # Rows whose engine state vanished (removed above or by an earlier sweep).
     expired = Upload.objects.filter(completed__isnull=True, expires__lte=now)
     for row in expired:

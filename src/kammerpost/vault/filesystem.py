@@ -135,8 +135,8 @@ class FileBackend:
         with _storage_errors(f"cannot write {target}"):
             _make_directory(target.parent)
             path.replace(target)
-            _fsync_directory(target.parent)
-            _fsync_directory(path.parent)
+            fsync_directory(target.parent)
+            fsync_directory(path.parent)
 
     def open_blob(self, key: str) -> tuple[BlobHandle, int]:
         """Open the ciphertext file; BlobNotFoundError if it is absent."""

@@ -74,7 +74,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from . import envelope, records
 from .backends import check_blob_key
 from .errors import BlobIntegrityError, KeyUnavailableError, VaultError
-from .filesystem import FileBackend
+from .filesystem import FileBackend, fsync_directory
 from .keys import KeyEncryptionKey, KeyRing
 from .vault import BlobInfo, Vault
 
@@ -260,14 +260,6 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 @contextlib.contextmanager
 def _storage_errors(action: str) -> Iterator[None]:
     try:
@@ -352,7 +344,8 @@ class Uploads:
                 os.fsync(data.fileno())
             os.close(os.open(directory / _LOCK, os.O_WRONLY | os.O_CREAT, 0o600))
             self._commit(directory, state)
-            _fsync_directory(self.root)
+            fsync_directory(self.root)
+            fsync_directory(self.backend.root)
         self._remember(upload_id, _Hash(0, hashlib.sha256()))
         return upload_id
 
@@ -427,6 +420,10 @@ class Uploads:
             data = self._directory(upload_id) / _DATA
             if data.exists():
                 self.backend.adopt_blob(state.blob_key, data)
+            elif not self.backend.blob_exists(state.blob_key):
+                # Adopted by an earlier finish that died before the key record,
+                # and removed since by the vault's clean-up of incomplete blobs.
+                raise BlobIntegrityError(f"the ciphertext of upload {upload_id} is gone")
             if not self.backend.record_exists(state.blob_key):
                 contents = records.Secrets(keys.data, state.length, sha256)
                 sealed = records.seal(
@@ -454,7 +451,7 @@ class Uploads:
                 with contextlib.suppress(FileNotFoundError):
                     (directory / _STATE).unlink()
                 shutil.rmtree(directory, ignore_errors=True)
-                _fsync_directory(self.root)
+                fsync_directory(self.root)
 
     def uploads(self) -> Iterator[UploadStatus]:
         """Every upload in storage, in no particular order (damaged ones are skipped)."""
@@ -482,7 +479,11 @@ class Uploads:
             with contextlib.suppress(UploadBusyError):  # still being written: not stale
                 self.abort(status.upload_id)
                 removed += 1
-        # Directories without a state: an abort or begin that died half-way.
+        return removed + self.remove_leftovers(cutoff)
+
+    def remove_leftovers(self, cutoff: datetime) -> int:
+        """Remove directories without a state (a begin or abort that died half-way)."""
+        removed = 0
         try:
             directories = list(self.root.iterdir())
         except FileNotFoundError:
@@ -505,7 +506,6 @@ class Uploads:
         expected = sha256.lower() if sha256 is not None else None
         chunk_digest = hashlib.sha256() if expected is not None else None
         whole = self._running_hash(state.upload_id, start)
-        whole_before = whole.digest.copy() if whole is not None else None
         # Commit on the way only when nothing about the chunk is still to be
         # checked: no checksum, and a declared length (an over-long chunked
         # body is refused as a whole).
@@ -539,16 +539,16 @@ class Uploads:
                         f"upload {state.upload_id} has {limit} bytes left; the chunk has more"
                     )
             except UploadTooLargeError:
-                self._discard(state.upload_id, data, original_length, whole, whole_before)
+                self._discard(state.upload_id, data, original_length)
                 raise
             except BaseException:
                 if chunk_digest is not None or length is None:
-                    self._discard(state.upload_id, data, original_length, whole, whole_before)
+                    self._discard(state.upload_id, data, original_length)
                 else:
                     writer.commit()  # keep what arrived; the client resumes from here
                 raise
             if chunk_digest is not None and chunk_digest.hexdigest() != expected:
-                self._discard(state.upload_id, data, original_length, whole, whole_before)
+                self._discard(state.upload_id, data, original_length)
                 raise UploadChecksumError(
                     f"the chunk at offset {start} of upload {state.upload_id} has SHA-256"
                     f" {chunk_digest.hexdigest()}, the client sent {expected}; discarded"
@@ -558,19 +558,10 @@ class Uploads:
         finally:
             data.close()
 
-    def _discard(
-        self,
-        upload_id: str,
-        data: Any,
-        original_length: int,
-        whole: _Hash | None,
-        whole_before: Any,
-    ) -> None:
-        """Forget a chunk that was not committed: cut its segments, restore the running hash."""
+    def _discard(self, upload_id: str, data: Any, original_length: int) -> None:
+        """Forget a chunk that was not committed: cut its segments off ``data``."""
         with _storage_errors(f"cannot write upload {upload_id}"):
             data.truncate(original_length)
-        if whole is not None:
-            whole.digest = whole_before
 
     # -- state, keys, locks -----------------------------------------------------------
 
@@ -626,7 +617,7 @@ class Uploads:
                 with contextlib.suppress(OSError):
                     temp.unlink()
                 raise
-            _fsync_directory(directory)
+            fsync_directory(directory)
 
     def _keys(self, state: _State) -> _Keys:
         kek = _kek(self.vault.keyring, state.kek_id, state.kek_check)
@@ -721,6 +712,9 @@ class _SegmentWriter:
         self._keys = keys
         self._data = data
         self._whole = whole
+        # The running hash advances on a copy and is handed back only at a commit,
+        # so it never covers bytes that were discarded or failed to commit.
+        self._digest = whole.digest.copy() if whole is not None else None
         self._cipher = envelope.SegmentCipher(keys.data, state.blob_key, state.segment_size)
         self._buffer = memoryview(bytearray(state.segment_size))
         self._fill = 0
@@ -751,8 +745,8 @@ class _SegmentWriter:
             raise UploadTooLargeError(f"upload {self._state.upload_id} is already complete")
         self._buffer[self._fill : self._fill + len(piece)] = piece
         self._fill += len(piece)
-        if self._whole is not None:
-            self._whole.digest.update(piece)
+        if self._digest is not None:
+            self._digest.update(piece)
         if self._fill == self._capacity():
             last = self._index == self._state.count - 1
             sealed = self._cipher.seal(self._index, self._buffer[: self._fill], last=last)
@@ -770,8 +764,8 @@ class _SegmentWriter:
         self._uploads._set_tail(state, self._keys, self._buffer[: self._fill])
         self._uploads._commit(self._uploads._directory(state.upload_id), state)
         self._committed = state.offset
-        if self._whole is not None:
-            self._whole.offset = state.offset
+        if self._whole is not None and self._digest is not None:
+            self._whole.digest, self._whole.offset = self._digest.copy(), state.offset
 
 
 def _kek(keyring: KeyRing, kek_id: str, check: str) -> KeyEncryptionKey:

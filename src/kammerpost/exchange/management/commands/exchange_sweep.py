@@ -1,5 +1,6 @@
-"""``kammerpost exchange_sweep``: close expired exchanges, shred what retention makes due,
-remove interrupted uploads past their expiry."""
+"""``kammerpost exchange_sweep``: close expired exchanges, shred what retention makes due.
+
+Interrupted uploads past their expiry are ``tus_sweep``'s."""
 
 from __future__ import annotations
 
@@ -9,13 +10,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from kammerpost.exchange import services
-from kammerpost.exchange.tus import default_uploads, uploads_expired_remove
 
 
 class Command(BaseCommand):
     help = (
         "Close expired cloud exchanges, crypto-shred the files of those past their "
-        "department's retention, remove expired unfinished uploads; --loop to keep running."
+        "department's retention; --loop to keep running."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,12 +25,8 @@ class Command(BaseCommand):
         while True:
             closed = services.exchanges_expired_close()
             shredded = services.exchanges_retention_shred()
-            uploads = uploads_expired_remove(uploads=default_uploads())
-            if closed or shredded or uploads:
-                self.stdout.write(
-                    f"closed {closed} exchanges, shredded {shredded}, "
-                    f"removed {uploads} interrupted uploads"
-                )
+            if closed or shredded:
+                self.stdout.write(f"closed {closed} exchanges, shredded the files of {shredded}")
             if options["loop"] is None:
                 return
             time.sleep(options["loop"])
