@@ -16,17 +16,13 @@ from kammerpost.chamber.models import Department
 from kammerpost.exchange import services
 from kammerpost.exchange.models import Exchange
 from tests.backoffice.conftest import make_clerk, signed_in
+from tests.corpus import pdfs
 from tests.correspondence.conftest import outbox
 from tests.intake.conftest import departments, intake_env
 
 __all__ = ["departments", "intake_env", "outbox", "signed_in"]
 
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+PDF = pdfs.small_pdf("Bauzeichnung")
 EXE = b"MZ" + b"\x90" * 200
 
 
