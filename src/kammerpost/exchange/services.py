@@ -658,3 +658,46 @@ def exchanges_retention_shred(*, now: datetime | None = None) -> int:
         )
         shredded += 1
     return shredded
+
+
+# --- the demo (make run) -------------------------------------------------------------------
+
+DEMO_GUEST_EMAIL = "gast@example.org"
+DEMO_DEPARTMENT = "pruefungswesen"
+
+
+def demo_exchange_ensure() -> tuple[Exchange, str] | None:
+    """An open exchange of the demo clerk for the demo guest, with a fresh link if it has none.
+
+    Returns the exchange and the new invitation address when one was issued now
+    (the token exists nowhere else), None when an unused link is still out.
+    """
+    clerk = User.objects.filter(
+        email__iexact=f"sachbearbeitung.{DEMO_DEPARTMENT}@{settings.CHAMBER_DOMAIN}"
+    ).first()
+    department = Department.objects.filter(slug=DEMO_DEPARTMENT).first()
+    if clerk is None or department is None:
+        return None
+    exchange = next(
+        (
+            e
+            for e in Exchange.objects.filter(
+                clerk=clerk, guest_email=DEMO_GUEST_EMAIL, closed_at__isnull=True
+            )
+            if e.is_open()
+        ),
+        None,
+    )
+    if exchange is None:
+        opened = exchange_open(
+            actor=clerk,
+            department=department,
+            guest_name="Gesa Gast",
+            guest_email=DEMO_GUEST_EMAIL,
+            purpose="Demo: Unterlagen zur Meisterprüfung",
+            file_reference="MP-DEMO-1",
+        )
+        return opened.exchange, opened.invitation_url
+    if exchange.invitations.filter(used_at__isnull=True).exists():
+        return None
+    return exchange, exchange_invitation_resend(actor=clerk, exchange=exchange)
