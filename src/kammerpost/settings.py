@@ -62,6 +62,11 @@ CHAMBER_DOMAIN = os.environ.get("KAMMERPOST_CHAMBER_DOMAIN", "hwk-musterstadt.ex
 CLAMD_URL = os.environ.get("KAMMERPOST_CLAMD", "")
 # clamd answers a 25 MB scan in about a second; a minute means it is stuck.
 CLAMD_TIMEOUT = float(os.environ.get("KAMMERPOST_CLAMD_TIMEOUT", "60"))
+# clamd's StreamMaxLength (the run command's clamd: 300M; clamd goes to 4000M at most).
+# Larger files are not sent but held with av.too_large: never accepted unscanned.
+CLAMD_STREAM_MAX_BYTES = int(
+    os.environ.get("KAMMERPOST_CLAMD_STREAM_MAX_BYTES", str(300 * 1024 * 1024))
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -317,11 +322,6 @@ EXCHANGE_CODE_MAILS_PER_HOUR = 5
 EXCHANGE_NOTIFY_INTERVAL_SECONDS = 900
 # The plain form (no JavaScript) is for small files; large ones go through tus.
 EXCHANGE_FORM_UPLOAD_MAX_BYTES = 100 * 1024 * 1024
-# The largest stream the virus scanner takes (clamd's StreamMaxLength; clamd cannot
-# go beyond 4 GB). Larger files are still taken but held: never accepted unscanned.
-EXCHANGE_SCANNER_MAX_BYTES = int(
-    os.environ.get("KAMMERPOST_EXCHANGE_SCANNER_MAX_BYTES", str(4000 * 1024 * 1024))
-)
 
 # --- mail (policy.md 2; security.md 22-24) -----------------------------------
 # The gateway `kammerpost mailgate`: standalone on localhost, behind Postfix in
