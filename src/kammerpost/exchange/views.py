@@ -141,9 +141,6 @@ def code(request: HttpRequest) -> HttpResponse:
                     "oder fordern Sie einen neuen Code an."
                 ),
             )
-            status = 400
-    elif request.method == "POST":
-        status = 400
     return render(
         request,
         "exchange/code.html",
