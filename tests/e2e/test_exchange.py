@@ -50,7 +50,7 @@ def _inspect_when_arrived(count: int, timeout: float = 30.0) -> None:
         document_inspect(document_id=document.pk)
 
 
-def test_invitation_code_upload_verdicts_and_files_both_ways(
+def test_invitation_code_upload_verdicts_and_files_both_ways(  # noqa: PLR0917 - fixtures
     page: Page,
     browser: Browser,
     live_server: LiveServer,
@@ -72,7 +72,9 @@ def test_invitation_code_upload_verdicts_and_files_both_ways(
     page.get_by_role("button", name="Code per E-Mail anfordern").click()
     page.wait_for_url("**/cloud/code/")
     _check(page, "code form")
-    page.get_by_label("Einmalcode").fill("000000" if last_code(outbox, opened.exchange.guest_email) != "000000" else "111111")
+    page.get_by_label("Einmalcode").fill(
+        "000000" if last_code(outbox, opened.exchange.guest_email) != "000000" else "111111"
+    )
     page.get_by_role("button", name="Weiter").click()
     expect(page.locator(".error-summary")).to_contain_text("Der Code stimmt nicht")
     _check(page, "wrong code")

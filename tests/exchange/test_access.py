@@ -20,10 +20,10 @@ from tests.backoffice.conftest import make_clerk
 from tests.exchange.support import (
     PDF,
     clerk,
-    download,
     colleague,
-    deputy,
     departments,
+    deputy,
+    download,
     enter,
     intake_env,
     invitation_path,
@@ -33,7 +33,7 @@ from tests.exchange.support import (
     signed_in,
 )
 
-__all__ = ["clerk", "colleague", "deputy", "departments", "intake_env", "outbox"]
+__all__ = ["clerk", "colleague", "departments", "deputy", "intake_env", "outbox"]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,7 +54,10 @@ def test_the_link_alone_grants_nothing(
     assert page.status_code == 200
     assert "Code per E-Mail anfordern" in page.content.decode()
     assert guest.get("/cloud/austausch/").status_code == 404
-    assert guest.post("/cloud/austausch/dateien/", headers={"Tus-Resumable": "1.0.0"}).status_code == 404
+    assert (
+        guest.post("/cloud/austausch/dateien/", headers={"Tus-Resumable": "1.0.0"}).status_code
+        == 404
+    )
     guest.post("/cloud/einladung/", {"action": "code"})
     # Waiting for the code is not being in.
     assert guest.get("/cloud/austausch/").status_code == 404
@@ -123,7 +126,9 @@ def test_wrong_codes_are_rate_limited_per_exchange(
     code = last_code(outbox, opened.exchange.guest_email)
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(5):
-        assert "Der Code stimmt nicht" in guest.post("/cloud/code/", {"code": wrong}).content.decode()
+        assert (
+            "Der Code stimmt nicht" in guest.post("/cloud/code/", {"code": wrong}).content.decode()
+        )
     # The sixth attempt is not even checked, even with the right code, from another address too.
     limited = guest.post("/cloud/code/", {"code": code}, REMOTE_ADDR="198.51.100.7")
     assert limited.status_code == 429
@@ -181,7 +186,7 @@ def test_person_a_cannot_reach_exchange_b(
     assert download(guest_b, f"/cloud/austausch/abholen/{placed_b.pk}/") == PDF
 
 
-def test_only_the_clerk_and_deputies_open_what_arrives(
+def test_only_the_clerk_and_deputies_open_what_arrives(  # noqa: PLR0917 - fixtures
     intake_env: dict[str, str],
     outbox: Path,
     clerk: User,

@@ -1,4 +1,4 @@
-"""``kammerpost exchange open|list|close``, the sweep at expiry, and retention with a moved clock."""
+"""``kammerpost exchange open|list|close``, the sweep at expiry, retention with a moved clock."""
 
 from __future__ import annotations
 
@@ -49,7 +49,11 @@ def _run(*args: str) -> str:
 
 
 def test_the_cli_opens_lists_and_closes(
-    intake_env: dict[str, str], outbox: Path, clerk: User, deputy: User, departments: dict[str, Department]
+    intake_env: dict[str, str],
+    outbox: Path,
+    clerk: User,
+    deputy: User,
+    departments: dict[str, Department],
 ) -> None:
     printed = _run(
         "open",
@@ -67,7 +71,11 @@ def test_the_cli_opens_lists_and_closes(
     exchange = Exchange.objects.get(pk=opened["id"])
     assert exchange.clerk == clerk and list(exchange.deputies.all()) == [deputy]
     assert exchange.quota_bytes == 2 * 1000**3 and exchange.policy_name == "pdf-only"
-    assert timedelta(days=29, hours=23) < exchange.expires_at - exchange.created_at <= timedelta(days=30)
+    assert (
+        timedelta(days=29, hours=23)
+        < exchange.expires_at - exchange.created_at
+        <= timedelta(days=30)
+    )
     assert "/cloud/einladung/" in opened["invitation_url"]
     # The printed address is the one mailed.
     mailed = mails_to(outbox, "erika@example.org")
@@ -145,7 +153,9 @@ def test_expiry_closes_and_retention_shreds_exactly_what_is_due(
     services.exchange_take_over(actor=clerk, exchange=refreshed(kept))
     keys = {
         e.pk: (
-            list(Document.objects.filter(item=refreshed(e).item).values_list("vault_key", flat=True)),
+            list(
+                Document.objects.filter(item=refreshed(e).item).values_list("vault_key", flat=True)
+            ),
             list(e.placed_files.values_list("vault_key", flat=True)),
         )
         for e in (kept, dropped, later)
@@ -180,7 +190,11 @@ def test_expiry_closes_and_retention_shreds_exactly_what_is_due(
 
 
 def test_the_department_default_retention_is_the_setting(
-    intake_env: dict[str, str], outbox: Path, clerk: User, departments: dict[str, Department], settings: object
+    intake_env: dict[str, str],
+    outbox: Path,
+    clerk: User,
+    departments: dict[str, Department],
+    settings: object,
 ) -> None:
     settings.EXCHANGE_RETENTION_DAYS = 3  # type: ignore[attr-defined]
     exchange = open_exchange(clerk, departments["pruefungswesen"], days=1).exchange
@@ -201,3 +215,18 @@ def test_a_closed_exchange_takes_no_more_uploads_and_its_link_is_dead(
     assert client.get("/cloud/einladung/").status_code == 404
     with pytest.raises(services.ExchangeError):
         services.upload_receive(exchange=opened.exchange, name="a.pdf", source=io.BytesIO(PDF))
+
+
+def test_refusals_speak_german_and_english(
+    intake_env: dict[str, str], outbox: Path, clerk: User, departments: dict[str, Department]
+) -> None:
+    from django.utils import translation
+
+    for language, text, hint in (
+        ("de", "Ein Austausch ist 1 bis 90 Tage offen.", "Wählen Sie eine kürzere Laufzeit."),
+        ("en", "An exchange is open for 1 to 90 days.", "Choose a shorter period."),
+    ):
+        with translation.override(language):
+            with pytest.raises(services.ExchangeError) as refused:
+                open_exchange(clerk, departments["pruefungswesen"], days=91)
+            assert (refused.value.message, refused.value.hint) == (text, hint)

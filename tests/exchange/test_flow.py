@@ -73,7 +73,9 @@ def tus_upload(client: Client, data: bytes, name: str, chunk: int = 100) -> str:
 
 
 def _inspect_everything() -> None:
-    for document in Document.objects.exclude(state__in=[DocumentState.ACCEPTED, DocumentState.REJECTED]):
+    for document in Document.objects.exclude(
+        state__in=[DocumentState.ACCEPTED, DocumentState.REJECTED]
+    ):
         document_inspect(document_id=document.pk)
 
 
@@ -148,7 +150,9 @@ def test_files_the_clerk_places_are_downloaded_audited_both_ways(
     notice = mails_to(outbox, exchange.guest_email)[-1]
     assert "Dateien für Sie" in str(notice["Subject"])
     assert "Bescheid" not in body(notice)
-    guest = enter(Client(), services.Opened(exchange, _last_link(outbox, exchange.guest_email)), outbox)
+    guest = enter(
+        Client(), services.Opened(exchange, _last_link(outbox, exchange.guest_email)), outbox
+    )
     page = guest.get("/cloud/austausch/").content.decode()
     assert f"/cloud/austausch/abholen/{placed.pk}/" in page
     response = guest.get(f"/cloud/austausch/abholen/{placed.pk}/")
@@ -177,9 +181,7 @@ def test_uploads_beyond_the_quota_are_refused(
     opened = open_exchange(clerk, departments["pruefungswesen"], quota_bytes=len(PDF) + 50)
     guest = enter(Client(), opened, outbox)
     tus_upload(guest, PDF, "a.pdf")
-    refused = guest.post(
-        "/cloud/austausch/dateien/", headers={**TUS, "Upload-Length": "51"}
-    )
+    refused = guest.post("/cloud/austausch/dateien/", headers={**TUS, "Upload-Length": "51"})
     assert refused.status_code == 413
     # The plain form refuses before reading the body.
     response = guest.post("/cloud/austausch/hochladen/", {"file": _named(PDF, "b.pdf")})
@@ -211,7 +213,11 @@ def test_the_portal_account_of_the_invited_address_opens_without_a_code(
 
 
 def test_opening_from_an_item_and_the_back_office_links(
-    intake_env: dict[str, str], outbox: Path, clerk: User, deputy: User, departments: dict[str, Department]
+    intake_env: dict[str, str],
+    outbox: Path,
+    clerk: User,
+    deputy: User,
+    departments: dict[str, Department],
 ) -> None:
     from tests.backoffice.conftest import receive
 

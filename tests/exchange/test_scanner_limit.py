@@ -1,4 +1,4 @@
-"""A file larger than the virus scanner takes: held with its own reason, never accepted unscanned."""
+"""A file larger than the scanner takes: held with its own reason, never accepted unscanned."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from django.test import Client
+from PIL import Image
 
 from kammerpost.accounts.models import User
 from kammerpost.chamber.models import Department
@@ -20,7 +20,6 @@ from tests.exchange.support import clerk, departments, enter, intake_env, open_e
 from tests.support.clamd import Clamd
 
 __all__ = ["clerk", "departments", "intake_env", "outbox"]
-
 
 
 def _noise_png() -> bytes:

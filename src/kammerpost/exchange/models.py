@@ -119,6 +119,9 @@ class Invitation(models.Model):
         verbose_name = "Einladung"
         verbose_name_plural = "Einladungen"
 
+    def __str__(self) -> str:
+        return f"invitation {self.pk} of exchange {self.exchange_id}"
+
 
 class AccessCode(models.Model):
     """A one-time code mailed to the invited address; hashed, single use, short-lived."""
@@ -132,6 +135,9 @@ class AccessCode(models.Model):
     class Meta:
         verbose_name = "Einmalcode"
         verbose_name_plural = "Einmalcodes"
+
+    def __str__(self) -> str:
+        return f"code {self.pk} of exchange {self.exchange_id}"
 
 
 class PlacedFile(models.Model):

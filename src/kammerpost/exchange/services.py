@@ -336,7 +336,9 @@ def access_code_send(*, exchange: Exchange, ip_address: str | None = None) -> bo
         window_seconds=3600,
     ):
         return False
-    code = f"{secrets.randbelow(10**settings.EXCHANGE_CODE_DIGITS):0{settings.EXCHANGE_CODE_DIGITS}d}"
+    code = (
+        f"{secrets.randbelow(10**settings.EXCHANGE_CODE_DIGITS):0{settings.EXCHANGE_CODE_DIGITS}d}"
+    )
     now = timezone.now()
     with transaction.atomic():
         AccessCode.objects.create(
@@ -500,9 +502,7 @@ def upload_receive(
             inbound_item_receive(
                 channel=Channel.EXCHANGE,
                 department=locked.department,
-                sender=sender_for_address(
-                    email=locked.guest_email, display_name=locked.guest_name
-                ),
+                sender=sender_for_address(email=locked.guest_email, display_name=locked.guest_name),
                 files=[received],
                 subject=str(_("Cloud-Austausch %(number)s") % {"number": locked.pk}),
                 file_reference=locked.file_reference,

@@ -65,7 +65,9 @@ def invitation_start(request: HttpRequest) -> HttpResponse:
     if found is None:
         return _invitation_invalid(request)
     exchange = found.exchange
-    account_exists = User.objects.filter(email__iexact=exchange.guest_email, is_active=True).exists()
+    account_exists = User.objects.filter(
+        email__iexact=exchange.guest_email, is_active=True
+    ).exists()
     if request.method == "POST":
         ip = client_ip(request)
         with_account = request.POST.get("action") == "account"
@@ -232,7 +234,10 @@ def upload(request: HttpRequest) -> HttpResponse:
             continue
         try:
             services.upload_receive(
-                exchange=exchange, name=item.name or "datei", source=item, ip_address=client_ip(request)
+                exchange=exchange,
+                name=item.name or "datei",
+                source=item,
+                ip_address=client_ip(request),
             )
         except ExchangeError as refused:
             messages.error(request, refused.text)
@@ -330,7 +335,10 @@ def staff_new(request: HttpRequest) -> HttpResponse:
                 except Http404:
                     form.add_error(
                         "item_reference",
-                        _("Diesen Eingang gibt es in Ihren Bereichen nicht. Prüfen Sie die Nummer."),
+                        _(
+                            "Diesen Eingang gibt es in Ihren Bereichen nicht. "
+                            "Prüfen Sie die Nummer."
+                        ),
                     )
             if not form.errors:
                 try:
@@ -353,7 +361,10 @@ def staff_new(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.success(
                         request,
-                        _("Der Austausch ist eingerichtet; die Einladung ist an %(email)s unterwegs.")
+                        _(
+                            "Der Austausch ist eingerichtet; "
+                            "die Einladung ist an %(email)s unterwegs."
+                        )
                         % {"email": opened.exchange.guest_email},
                     )
                     return redirect("exchange:staff-detail", pk=opened.exchange.pk)

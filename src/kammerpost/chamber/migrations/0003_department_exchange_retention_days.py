@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chamber', '0002_staffmembership'),
+        ("chamber", "0002_staffmembership"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='department',
-            name='exchange_retention_days',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='Aufbewahrung im Cloud-Austausch (Tage)'),
+            model_name="department",
+            name="exchange_retention_days",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="Aufbewahrung im Cloud-Austausch (Tage)"
+            ),
         ),
     ]

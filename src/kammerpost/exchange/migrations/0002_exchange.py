@@ -7,89 +7,183 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chamber', '0003_department_exchange_retention_days'),
-        ('exchange', '0001_initial'),
-        ('intake', '0007_inbounditem_readers'),
+        ("chamber", "0003_department_exchange_retention_days"),
+        ("exchange", "0001_initial"),
+        ("intake", "0007_inbounditem_readers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Exchange',
+            name="Exchange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('guest_name', models.CharField(max_length=200)),
-                ('guest_email', models.EmailField(max_length=254)),
-                ('purpose', models.CharField(blank=True, max_length=500)),
-                ('file_reference', models.CharField(blank=True, max_length=64)),
-                ('policy_name', models.CharField(default='exchange', max_length=32)),
-                ('quota_bytes', models.BigIntegerField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField(db_index=True)),
-                ('closed_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('first_opened_at', models.DateTimeField(blank=True, null=True)),
-                ('taken_over_at', models.DateTimeField(blank=True, null=True)),
-                ('shredded_at', models.DateTimeField(blank=True, null=True)),
-                ('clerk', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='exchanges_opened', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='exchanges', to='chamber.department')),
-                ('deputies', models.ManyToManyField(blank=True, related_name='exchanges_deputised', to=settings.AUTH_USER_MODEL)),
-                ('item', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='exchange', to='intake.inbounditem')),
-                ('linked_item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='exchanges_linked', to='intake.inbounditem')),
-                ('taken_over_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("guest_name", models.CharField(max_length=200)),
+                ("guest_email", models.EmailField(max_length=254)),
+                ("purpose", models.CharField(blank=True, max_length=500)),
+                ("file_reference", models.CharField(blank=True, max_length=64)),
+                ("policy_name", models.CharField(default="exchange", max_length=32)),
+                ("quota_bytes", models.BigIntegerField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField(db_index=True)),
+                ("closed_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("first_opened_at", models.DateTimeField(blank=True, null=True)),
+                ("taken_over_at", models.DateTimeField(blank=True, null=True)),
+                ("shredded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "clerk",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exchanges_opened",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exchanges",
+                        to="chamber.department",
+                    ),
+                ),
+                (
+                    "deputies",
+                    models.ManyToManyField(
+                        blank=True, related_name="exchanges_deputised", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "item",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="exchange",
+                        to="intake.inbounditem",
+                    ),
+                ),
+                (
+                    "linked_item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="exchanges_linked",
+                        to="intake.inbounditem",
+                    ),
+                ),
+                (
+                    "taken_over_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Cloud-Austausch',
-                'verbose_name_plural': 'Cloud-Austausche',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "Cloud-Austausch",
+                "verbose_name_plural": "Cloud-Austausche",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AccessCode',
+            name="AccessCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code_hash', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('exchange', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='codes', to='exchange.exchange')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code_hash", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "exchange",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="codes",
+                        to="exchange.exchange",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Einmalcode',
-                'verbose_name_plural': 'Einmalcodes',
+                "verbose_name": "Einmalcode",
+                "verbose_name_plural": "Einmalcodes",
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('exchange', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='exchange.exchange')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "exchange",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="exchange.exchange",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Einladung',
-                'verbose_name_plural': 'Einladungen',
+                "verbose_name": "Einladung",
+                "verbose_name_plural": "Einladungen",
             },
         ),
         migrations.CreateModel(
-            name='PlacedFile',
+            name="PlacedFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255)),
-                ('size', models.BigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('vault_key', models.CharField(max_length=64, unique=True)),
-                ('placed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('exchange', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='placed_files', to='exchange.exchange')),
-                ('placed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255)),
+                ("size", models.BigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("vault_key", models.CharField(max_length=64, unique=True)),
+                ("placed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "exchange",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="placed_files",
+                        to="exchange.exchange",
+                    ),
+                ),
+                (
+                    "placed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Bereitgestellte Datei',
-                'verbose_name_plural': 'Bereitgestellte Dateien',
-                'ordering': ['placed_at', 'id'],
+                "verbose_name": "Bereitgestellte Datei",
+                "verbose_name_plural": "Bereitgestellte Dateien",
+                "ordering": ["placed_at", "id"],
             },
         ),
     ]

@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0006_stagedblob'),
+        ("intake", "0006_stagedblob"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inbounditem',
-            name='readers',
-            field=models.ManyToManyField(blank=True, related_name='readable_items', to=settings.AUTH_USER_MODEL),
+            model_name="inbounditem",
+            name="readers",
+            field=models.ManyToManyField(
+                blank=True, related_name="readable_items", to=settings.AUTH_USER_MODEL
+            ),
         ),
     ]
