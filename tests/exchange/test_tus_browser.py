@@ -45,6 +45,12 @@ def page(browser: Browser, live_server: LiveServer, tus_env: dict[str, str]) -> 
     new_page = context.new_page()
     problems: list[str] = []
     new_page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    new_page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console error: {message.text}") if message.type == "error" else None
+        ),
+    )
     yield new_page
     context.close()
     assert not problems, "\n".join(problems)

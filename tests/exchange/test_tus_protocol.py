@@ -301,3 +301,14 @@ def test_a_process_killed_after_the_last_commit_completes_on_the_next_head(
     assert head_offset(client, url) == len(data)
     [done] = completions(tus_env)  # handed over exactly once
     assert done["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_other_methods_are_405_with_a_hint(tus_env: dict[str, str]) -> None:
+    client = Client()
+    answer = client.get("/test-tus/alpha/files/", headers=TUS)
+    assert answer.status_code == 405
+    assert answer["Allow"] == "POST, OPTIONS"
+    assert answer["Content-Type"] == "text/plain; charset=utf-8"
+    assert "tus-1.0-Programm" in answer.content.decode()
+    url = create(client, 10)
+    assert client.get(url, headers=TUS).status_code == 405

@@ -11,15 +11,18 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
 import pytest
 import requests
+from django.utils import timezone
 from tusclient import client as tus_client
 from tusclient.exceptions import TusCommunicationError, TusUploadFailed
 from tusclient.uploader import Uploader
 
+from kammerpost.exchange.models import Upload
 from kammerpost.vault import Uploads, vault_from_environment
 
 from .conftest import TusServer, completions
@@ -243,4 +246,12 @@ def test_the_refusals_reach_a_real_client_over_http(
             url=uploader.url.replace("/alpha/", "/beta/"),
         )
     assert missing.value.status_code == 404
+
+    # 410: the upload's expiry passed (the sweep has not removed it yet).
+    Upload.objects.filter(upload_id=uploader.url.rstrip("/").rsplit("/", 1)[1]).update(
+        expires=timezone.now() - timedelta(minutes=1)
+    )
+    with pytest.raises(TusCommunicationError) as expired:
+        Sha256Uploader(file_stream=stream, client=client("alpha"), url=uploader.url)
+    assert expired.value.status_code == 410
     assert completions(tus_env) == []

@@ -66,6 +66,7 @@ _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
 _DIGITS = re.compile(r"[0-9]{1,19}")
 _METADATA_KEY = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_TEXT = "text/plain; charset=utf-8"
 
 
 class TusTarget(Protocol):
@@ -143,7 +144,7 @@ def tus_dispatch(
         response = _dispatch(request, target, uploads, upload_id, base_url)
     except _Refusal as refusal:
         text = f"{refusal.message} {refusal.hint}".strip() + "\n"
-        response = HttpResponse(text, status=refusal.status, content_type="text/plain")
+        response = HttpResponse(text, status=refusal.status, content_type=_TEXT)
         if refusal.status == 460:
             response.reason_phrase = "Checksum Mismatch"
         for name, value in refusal.headers.items():
@@ -177,7 +178,12 @@ def _dispatch(
         )
     if upload_id is None:
         if method != "POST":
-            raise _Refusal(405, _("Diese Anfrage ist hier nicht möglich."), Allow="POST, OPTIONS")
+            raise _Refusal(
+                405,
+                _("Diese Anfrage ist hier nicht möglich."),
+                _("Verwenden Sie ein tus-1.0-Programm zum Hochladen."),
+                Allow="POST, OPTIONS",
+            )
         return _create(request, target, uploads, base_url)
     row = _upload_for(target, upload_id)
     if method == "HEAD":
@@ -187,7 +193,10 @@ def _dispatch(
     if method == "DELETE":
         return _delete(row, uploads)
     raise _Refusal(
-        405, _("Diese Anfrage ist hier nicht möglich."), Allow="HEAD, PATCH, DELETE, OPTIONS"
+        405,
+        _("Diese Anfrage ist hier nicht möglich."),
+        _("Verwenden Sie ein tus-1.0-Programm zum Hochladen."),
+        Allow="HEAD, PATCH, DELETE, OPTIONS",
     )
 
 
