@@ -16,9 +16,9 @@ from kammerpost.intake.services import document_inspect
 from kammerpost.privacy.models import AuditEvent
 from tests.accounts.conftest import PASSWORD, totp_activate, totp_now
 from tests.backoffice.conftest import make_clerk
-from tests.corpus import misc
 from tests.e2e.conftest import WIDE_VIEWPORT, assert_accessible, assert_no_horizontal_scroll
 from tests.exchange.support import (
+    EXE,
     PDF,
     departments,
     intake_env,
@@ -88,7 +88,7 @@ def test_invitation_code_upload_verdicts_and_files_both_ways(  # noqa: PLR0917 -
     good = tmp_path / "Grundriss.pdf"
     good.write_bytes(PDF)
     bad = tmp_path / "Rechnung.pdf"
-    bad.write_bytes(misc.png())  # a PNG named .pdf: accepted with a note, or refused by policy
+    bad.write_bytes(EXE)  # a program named .pdf
     page.get_by_label("Dateien auswählen").set_input_files([str(good), str(bad)])
     page.get_by_role("button", name="Hochladen").click()
     expect(page.get_by_label("Fortschritt des Hochladens")).to_be_visible()
@@ -98,7 +98,14 @@ def test_invitation_code_upload_verdicts_and_files_both_ways(  # noqa: PLR0917 -
     expect(page.locator("[data-upload-verdict=pending]")).to_have_count(0, timeout=20_000)
     expect(page.locator("[data-upload-verdict=accepted]").first).to_contain_text("Grundriss.pdf")
     states = dict(Document.objects.values_list("original_name", "state"))
-    assert states["Grundriss.pdf"] == DocumentState.ACCEPTED
+    assert states == {
+        "Grundriss.pdf": DocumentState.ACCEPTED,
+        "Rechnung.pdf": DocumentState.REJECTED,
+    }
+    rejected = page.locator("[data-upload-verdict=rejected]")
+    reason = Document.objects.get(original_name="Rechnung.pdf").reasons[0]
+    expect(rejected).to_contain_text(reason["message_de"])
+    expect(rejected).to_contain_text(reason["hint_de"])
     _check(page, "exchange with verdicts")
 
     # The clerk: TOTP login, the exchange, the download; a file placed for the person.
