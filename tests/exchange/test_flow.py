@@ -90,6 +90,10 @@ def test_uploads_enter_the_intake_and_the_person_sees_each_verdict(
         clerk, departments["pruefungswesen"], deputies=(deputy,), file_reference="MP-2026-17"
     )
     exchange = opened.exchange
+    # The invitation names the clerk and the way in, never the purpose the clerk wrote down.
+    invitation = mails_to(outbox, "meisterin@example.org")[0]
+    assert opened.invitation_url in body(invitation)
+    assert "Bauzeichnungen" not in body(invitation) + str(invitation["Subject"])
     guest = enter(Client(), opened, outbox)
     # First open: the clerk and the deputy are told, without content.
     for person in (clerk, deputy):
