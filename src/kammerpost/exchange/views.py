@@ -130,9 +130,10 @@ def code(request: HttpRequest) -> HttpResponse:
             form.add_error(
                 "code",
                 _(
-                    "Zu viele Versuche. Warten Sie 15 Minuten und geben Sie dann den Code "
-                    "aus der letzten E-Mail ein."
-                ),
+                    "Zu viele Versuche. Warten Sie %(minutes)s Minuten und geben Sie dann "
+                    "den Code aus der letzten E-Mail ein."
+                )
+                % {"minutes": settings.EXCHANGE_CODE_WINDOW_SECONDS // 60},
             )
             status = 429
         else:
