@@ -230,3 +230,35 @@ def test_refusals_speak_german_and_english(
             with pytest.raises(services.ExchangeError) as refused:
                 open_exchange(clerk, departments["pruefungswesen"], days=91)
             assert (refused.value.message, refused.value.hint) == (text, hint)
+
+
+def test_closing_removes_unfinished_uploads_with_their_segments(
+    intake_env: dict[str, str], outbox: Path, clerk: User, departments: dict[str, Department]
+) -> None:
+    from django.test import Client
+
+    from kammerpost.exchange.models import Upload
+    from kammerpost.exchange.tus import default_uploads
+    from kammerpost.vault import UploadNotFoundError
+    from tests.exchange.support import enter
+
+    opened = open_exchange(clerk, departments["pruefungswesen"])
+    guest = enter(Client(), opened, outbox)
+    tus = {"Tus-Resumable": "1.0.0"}
+    created = guest.post("/cloud/austausch/dateien/", headers={**tus, "Upload-Length": "1000"})
+    location = created["Location"]
+    patched = guest.generic(
+        "PATCH",
+        location,
+        b"x" * 400,
+        content_type="application/offset+octet-stream",
+        headers={**tus, "Upload-Offset": "0"},
+    )
+    assert patched.status_code == 204
+    [row] = Upload.objects.all()
+    assert default_uploads().offset(row.upload_id) == 400
+    assert services.exchange_close(exchange=opened.exchange, actor=clerk)
+    assert not Upload.objects.exists()
+    with pytest.raises(UploadNotFoundError):
+        default_uploads().offset(row.upload_id)
+    assert guest.head(location, headers=tus).status_code == 404
