@@ -21,7 +21,7 @@ from kammerpost.exchange import services
 from kammerpost.exchange.models import Exchange
 from kammerpost.intake.models import Document, InboundItem, StagedBlob
 from kammerpost.intake.services import intake_vault
-from kammerpost.privacy.models import AuditEvent
+from kammerpost.privacy.models import AuditEvent, ItemErasure
 from kammerpost.vault import BlobNotFoundError, KeyUnavailableError, VaultError
 from tests.exchange.support import (
     PDF,
@@ -174,18 +174,22 @@ def test_expiry_closes_and_retention_shreds_exactly_what_is_due(
         assert not any(_gone(k) for k in kept_docs)
         assert all(_gone(k) for k in kept_placed)
         assert refreshed(kept).item is not None
-        # Not taken over: the item and everything in it are gone.
+        # Not taken over: every file is gone, the item erased (its register entry stays).
         dropped_docs, dropped_placed = keys[dropped.pk]
         assert all(_gone(k) for k in dropped_docs + dropped_placed)
-        assert refreshed(dropped).item is None and refreshed(dropped).shredded_at is not None
+        dropped_now = refreshed(dropped)
+        assert dropped_now.shredded_at is not None
+        assert ItemErasure.objects.filter(item=dropped_now.item).exists()
+        assert dropped_now.guest_email == "" and dropped_now.guest_name == "(gelöscht)"
+        assert not ItemErasure.objects.filter(item=refreshed(kept).item).exists()
         # Still open: untouched.
         later_docs, later_placed = keys[later.pk]
         assert not any(_gone(k) for k in later_docs + later_placed)
         assert refreshed(later).shredded_at is None
-    assert InboundItem.objects.count() == 2
+    assert InboundItem.objects.count() == 3
     assert not StagedBlob.objects.filter(vault_key__in=kept_placed + dropped_placed).exists()
-    deleted = AuditEvent.objects.get(action="item.deleted")
-    assert deleted.detail["reason"] == "exchange.retention"
+    erased = AuditEvent.objects.get(action="item.erased")
+    assert erased.detail["reason"] == "retention"
     assert AuditEvent.objects.filter(action="exchange.shredded").count() == 2
 
 
@@ -262,3 +266,22 @@ def test_closing_removes_unfinished_uploads_with_their_segments(
     with pytest.raises(UploadNotFoundError):
         default_uploads().offset(row.upload_id)
     assert guest.head(location, headers=tus).status_code == 404
+
+
+def test_erasing_the_item_takes_the_exchange_rows_with_it(
+    intake_env: dict[str, str], outbox: Path, clerk: User, departments: dict[str, Department]
+) -> None:
+    """A person's erasure request (privacy) reaches the exchange's own rows too."""
+    from kammerpost.privacy.erasure import item_erase
+    from kammerpost.privacy.models import ErasureReason
+
+    exchange = open_exchange(clerk, departments["pruefungswesen"]).exchange
+    services.upload_receive(exchange=exchange, name="plan.pdf", source=io.BytesIO(PDF))
+    placed = services.placed_file_add(
+        actor=clerk, exchange=exchange, name="bescheid.pdf", source=io.BytesIO(PDF)
+    )
+    item_erase(item=refreshed(exchange).item, reason=ErasureReason.REQUEST)
+    exchange = refreshed(exchange)
+    assert _gone(placed.vault_key) and not exchange.placed_files.exists()
+    assert (exchange.guest_name, exchange.guest_email, exchange.purpose) == ("(gelöscht)", "", "")
+    assert not exchange.is_open()

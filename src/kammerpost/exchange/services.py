@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import BinaryIO
@@ -40,12 +40,13 @@ from kammerpost.intake.services import (
     blob_stage,
     blob_staged_adopt,
     documents_add,
-    inbound_item_delete,
     inbound_item_receive,
     intake_vault,
     sender_for_address,
     staged_blobs_discard,
 )
+from kammerpost.privacy.erasure import item_erase
+from kammerpost.privacy.models import ErasureReason
 from kammerpost.privacy.services import audit_record
 from kammerpost.vault import BlobInfo, Uploads
 
@@ -619,6 +620,37 @@ def exchanges_expired_close(*, now: datetime | None = None) -> int:
     return closed
 
 
+def _placed_files_shred(exchange: Exchange) -> int:
+    keys = list(exchange.placed_files.values_list("vault_key", flat=True))
+    staged_blobs_discard(keys=keys)
+    exchange.placed_files.all().delete()
+    return len(keys)
+
+
+ERASED = "(gelöscht)"
+
+
+def exchanges_of_items_erase(item_ids: Sequence[int]) -> None:
+    """privacy's item eraser: an erased item takes its exchange's personal rows with it.
+
+    Runs inside the erasure's transaction (a retention rule or a person's request):
+    the placed files are shredded, the person's name, address and the purpose go,
+    and the exchange is closed; the arrangement's dates stay.
+    """
+    now = timezone.now()
+    for exchange in Exchange.objects.filter(item_id__in=item_ids):
+        _placed_files_shred(exchange)
+        Exchange.objects.filter(pk=exchange.pk).update(
+            guest_name=ERASED,
+            guest_email="",
+            purpose="",
+            file_reference="",
+            closed_at=exchange.closed_at or now,
+        )
+        Invitation.objects.filter(exchange=exchange, used_at__isnull=True).update(used_at=now)
+        AccessCode.objects.filter(exchange=exchange, used_at__isnull=True).update(used_at=now)
+
+
 def retention_due_at(exchange: Exchange) -> datetime | None:
     if exchange.closed_at is None:
         return None
@@ -640,16 +672,14 @@ def exchanges_retention_shred(*, now: datetime | None = None) -> int:
         due = retention_due_at(exchange)
         if due is None or due > now:
             continue
-        keys = list(exchange.placed_files.values_list("vault_key", flat=True))
-        staged_blobs_discard(keys=keys)
-        exchange.placed_files.all().delete()
-        blobs = len(keys)
+        blobs = _placed_files_shred(exchange)
         if exchange.item_id is not None and exchange.taken_over_at is None:
-            blobs += inbound_item_delete(
-                item=InboundItem.objects.get(pk=exchange.item_id),
-                reason="exchange.retention",
-                actor_label="retention",
+            # The privacy domain's erasure: blobs shredded, texts and names replaced, the
+            # register entry (reference number, dates) kept; our eraser runs with it.
+            erasure = item_erase(
+                item=InboundItem.objects.get(pk=exchange.item_id), reason=ErasureReason.RETENTION
             )
+            blobs += erasure.documents if erasure is not None else 0
         Exchange.objects.filter(pk=exchange.pk).update(shredded_at=now)
         audit_record(
             action="exchange.shredded",

@@ -580,23 +580,3 @@ def blob_staged_adopt(*, blob: BlobInfo, kind: str) -> None:
         vault_key=blob.key, defaults={"kind": kind, "created_at": timezone.now()}
     )
 
-
-def inbound_item_delete(*, item: InboundItem, reason: str, actor_label: str = "system") -> int:
-    """Delete an item with its documents, crypto-shredding their blobs; how many blobs went.
-
-    The rows go in one transaction (the audit event keeps the reference); the
-    blobs after it commits: the vault destroys each key record first, so even a
-    ciphertext left behind by a failed delete is unreadable (and an orphan for
-    :func:`vault_orphans_remove`).
-    """
-    with transaction.atomic():
-        locked = InboundItem.objects.select_for_update().get(pk=item.pk)
-        keys = list(locked.documents.values_list("vault_key", flat=True))
-        audit_record(
-            action="item.deleted",
-            actor_label=actor_label,
-            detail={"reference": locked.reference, "reason": reason, "documents": len(keys)},
-        )
-        locked.delete()
-    _blobs_shred(keys)
-    return len(keys)

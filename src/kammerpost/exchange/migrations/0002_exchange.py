@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("chamber", "0003_department_exchange_retention_days"),
         ("exchange", "0001_initial"),
-        ("intake", "0007_inbounditem_readers"),
+        ("intake", "0008_inbounditem_readers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0006_stagedblob"),
+        ("intake", "0007_alter_inbounditem_channel"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
