@@ -579,4 +579,3 @@ def blob_staged_adopt(*, blob: BlobInfo, kind: str) -> None:
     StagedBlob.objects.get_or_create(
         vault_key=blob.key, defaults={"kind": kind, "created_at": timezone.now()}
     )
-
