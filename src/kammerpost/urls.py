@@ -15,5 +15,6 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("portal/", include("kammerpost.portal.urls")),
     path("intern/", include("kammerpost.backoffice.urls")),
+    path("cloud/", include("kammerpost.exchange.urls")),
     path("", include("kammerpost.pages.urls")),
 ]
