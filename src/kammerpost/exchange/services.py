@@ -508,6 +508,7 @@ def upload_receive(
                 subject=str(_("Cloud-Austausch %(number)s") % {"number": locked.pk}),
                 file_reference=locked.file_reference,
                 policy_name=locked.policy_name,
+                sender_confirmed=True,  # the guest entered the code sent to this address
                 actor_label="guest",
                 ip_address=ip_address,
                 attach=attach,

@@ -5,8 +5,10 @@ account, another customer's item, another department's item, a document
 that is not accepted when its content is asked for) is a 404, never a 403:
 nobody learns that a foreign object exists.
 
-Customers see their own items (sent in the portal, or from an e-mail address
-linked to their account) and the items sent for a business they belong to.
+Customers see their own items (sent in the portal, or sent with proof of an
+e-mail address linked to their account: an authenticated mail, the cloud
+area's code) and the items sent for a business they belong to. A mail or
+contact form that merely names their address never reaches them.
 Clerks see the items of the departments they work in (StaffMembership), and
 only as active staff.
 """
@@ -44,7 +46,7 @@ def items_for_customer(user: User | AnonymousUser) -> QuerySet[InboundItem]:
         return InboundItem.objects.none()
     return InboundItem.objects.filter(
         Q(portal_submission__user=user)
-        | Q(sender__user=user)
+        | Q(sender__user=user, sender_confirmed=True)
         | Q(business_id__in=business_ids_of(user))
     ).distinct()
 

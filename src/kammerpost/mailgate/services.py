@@ -258,7 +258,7 @@ def _store(  # noqa: PLR0917 - one caller, every value named at the call
                 list_mail=examination.list_mail,
             ) or ("" if auth.envelope_verified else "unauthenticated")
             for department in departments:
-                item = _item_receive(department, sender, examination, peer)
+                item = _item_receive(department, sender, examination, peer, verified=verified)
                 item.mail_message = MailMessage.objects.create(
                     item=item,
                     acknowledgement=skip or "pending",
@@ -284,7 +284,12 @@ def _store(  # noqa: PLR0917 - one caller, every value named at the call
 
 
 def _item_receive(
-    department: Department, sender: Sender, examination: Examination, peer: str | None
+    department: Department,
+    sender: Sender,
+    examination: Examination,
+    peer: str | None,
+    *,
+    verified: bool,
 ) -> InboundItem:
     with ExitStack() as stack:
         files = [
@@ -298,6 +303,7 @@ def _item_receive(
             files=files,
             subject=examination.subject,
             text=examination.text,
+            sender_confirmed=verified,
             actor_label=sender.email,
             ip_address=peer,
         )

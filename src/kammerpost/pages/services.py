@@ -85,6 +85,7 @@ def contact_request_send(
             files=[],
             subject=f"Kontaktformular: {name.strip()}"[:255],
             text=message.strip(),
+            sender_confirmed=confirmed,
             actor_label=address,
             ip_address=ip_address,
             attach=attach,

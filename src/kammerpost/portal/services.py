@@ -235,6 +235,7 @@ def draft_submit(
             channel=Channel.PORTAL,
             department=department,
             sender=sender_for_account(user=actor),
+            sender_confirmed=True,  # signed in with the account the sender belongs to
             files=[
                 StoredFile(
                     f["name"],

@@ -196,6 +196,7 @@ def deletion_request_submit(
             channel=Channel.PORTAL,
             department=department,
             sender=sender_for_account(user=user),
+            sender_confirmed=True,
             files=[],
             subject="Antrag auf Löschung meiner Daten (Art. 17 DSGVO)",
             text=text[: settings.PRIVACY_REQUEST_TEXT_MAX_CHARS],
