@@ -27,6 +27,8 @@ from kammerpost.chamber.models import Department
 from kammerpost.inspection import ClamdScanner, Inspection, Inspector, Verdict, policy_named
 from kammerpost.inspection.names import clean_name
 from kammerpost.inspection.report import Finding, Reason
+from kammerpost.operations import metrics
+from kammerpost.operations.logs import current_request_id
 from kammerpost.privacy.services import audit_record
 from kammerpost.vault import (
     BlobInfo,
@@ -188,6 +190,7 @@ def _item_create(
         ip_address=ip_address,
         detail={"channel": str(channel), "documents": len(documents)},
     )
+    metrics.item_received(channel, reference=item.reference, documents=len(documents))
     return item
 
 
@@ -271,7 +274,7 @@ def documents_add(
 
 def _enqueue_inspections(document_ids: Sequence[int]) -> None:
     for document_id in document_ids:
-        tasks.document_inspect_task.enqueue(document_id)
+        tasks.document_inspect_task.enqueue(document_id, request_id=current_request_id())
 
 
 def _claim(document_id: int, now: datetime) -> uuid.UUID | None:
@@ -301,7 +304,8 @@ def document_inspect(*, document_id: int) -> DocumentState | None:
     if token is None:
         return None
     document = Document.objects.select_related("item").get(pk=document_id)
-    result = _inspect_stored(document)
+    with metrics.inspection_timer():
+        result = _inspect_stored(document)
     return _decide(document, token, result)
 
 
@@ -362,6 +366,7 @@ def _decide(document: Document, token: uuid.UUID, result: Inspection | Finding) 
         )
         if not recorded:  # our lease ran out and another worker took over
             return DocumentState.INSPECTING
+        metrics.document_decided(document.pk, state)
         audit_record(
             action="document.held" if held else "document.decided",
             actor_label="worker",
