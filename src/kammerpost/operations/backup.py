@@ -94,7 +94,7 @@ def _tool(name: str) -> str:
 
 
 def _run(args: list[str]) -> None:
-    result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+    result = subprocess.run(
         args, env=_pg_env(), capture_output=True, text=True, check=False, timeout=24 * 3600
     )
     if result.returncode != 0:
@@ -225,7 +225,8 @@ def _restore_database(directory: Path, manifest: dict[str, Any]) -> None:
     engine = manifest["database"]["engine"]
     if engine != connection.vendor:
         raise BackupError(
-            f"the backup is of a {engine} database, KAMMERPOST_DATABASE_URL names {connection.vendor}"
+            f"the backup is of a {engine} database,"
+            f" KAMMERPOST_DATABASE_URL names {connection.vendor}"
         )
     if not _database_empty():
         raise BackupError(
