@@ -42,7 +42,7 @@ def test_a_sweep_that_succeeds_records_it_and_is_no_longer_stale(
     # Past its max age without another success it is stale again: the alert condition.
     with freeze_time(timezone.now() + JOBS["intake_sweep"].max_age + timedelta(seconds=1)):
         assert _stale(settings)["intake_sweep"] == 1
-        with pytest.raises(CommandError, match="stale: .*intake_sweep"):
+        with pytest.raises(CommandError, match=r"stale: .*intake_sweep"):
             call_command("scheduled", "status")
 
 
