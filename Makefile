@@ -31,6 +31,7 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pip-audit $(PIP_AUDIT_FLAGS) --require-hashes --disable-pip --progress-spinner off -r requirements.lock
 	KAMMERPOST_PRODUCTION=true KAMMERPOST_SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" \
 	  KAMMERPOST_ALLOWED_HOSTS=portal.example KAMMERPOST_VAR_DIR="$$(mktemp -d)" \

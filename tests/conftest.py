@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from kammerpost import providers
 from kammerpost.inspection import ParserPool
 from tests.support.clamd import Clamd
 
@@ -32,6 +33,18 @@ def parser_pool() -> Iterator[ParserPool]:
     pool = ParserPool(size=2)
     yield pool
     pool.close()
+
+
+@pytest.fixture(autouse=True)
+def services() -> Iterator[providers.ServiceRegistry]:
+    """The provider of external services, fresh for every test (see kammerpost.providers).
+
+    What a test puts into its settings and environment is what gets built; a
+    test that needs a particular service calls ``services.override(...)``.
+    """
+    providers.registry.reset()
+    yield providers.registry
+    providers.registry.reset()
 
 
 @pytest.fixture(autouse=True)

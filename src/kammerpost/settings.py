@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kammerpost.chamber",
     "kammerpost.intake",
     "kammerpost.privacy",
+    "kammerpost.correspondence",
     "kammerpost.mailgate",
     "kammerpost.pages",
     "kammerpost.portal",
@@ -322,7 +323,7 @@ def _mailers(relay: str) -> dict[str, dict[str, object]]:
     if not relay:
         return {
             "default": {
-                "BACKEND": "kammerpost.mailgate.outbox.OutboxEmailBackend",
+                "BACKEND": "kammerpost.correspondence.outbox.OutboxEmailBackend",
                 "OPTIONS": {"directory": str(MAIL_OUTBOX_DIR)},
             }
         }
@@ -349,6 +350,14 @@ def _mailers(relay: str) -> dict[str, dict[str, object]]:
 
 
 MAILERS = _mailers(os.environ.get("KAMMERPOST_SMTP_RELAY", "").strip())
+
+# The ways a clerk can answer a sender, in the order offered; a new way is one more line
+# (kammerpost.correspondence.replies.ReplyBackend).
+CORRESPONDENCE_REPLY_BACKENDS = [
+    "kammerpost.correspondence.replies.PortalThreadReply",
+    "kammerpost.correspondence.replies.PortalInvitationReply",
+    "kammerpost.correspondence.replies.EmailReply",
+]
 
 # --- web security (security.md 17-20) ---------------------------------------
 SECURE_CSP = {

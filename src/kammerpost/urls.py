@@ -2,8 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from kammerpost.chamber.admin import procedures_view
 from kammerpost.operations import views as operations
-from kammerpost.portal.admin import procedures_view
 
 # The admin has no login of its own: allauth's, with the second factor (security.md 5).
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]

@@ -12,8 +12,8 @@ from kammerpost.chamber.models import Department, StaffMembership
 from kammerpost.intake import services
 from kammerpost.intake.models import Channel, InboundItem
 from tests.accounts.conftest import make_user, totp_activate
+from tests.correspondence.conftest import outbox
 from tests.intake.conftest import departments, intake_env
-from tests.mailgate.conftest import outbox
 
 __all__ = ["departments", "intake_env", "outbox"]  # shared fixtures
 

@@ -13,6 +13,7 @@ import io
 import random
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -269,7 +270,126 @@ def open_action_destination() -> bytes:
     return _document_bytes(destination)
 
 
+def open_action_goto() -> bytes:
+    """/OpenAction as a /GoTo action to page 1: a destination written as an action."""
+
+    def goto(pdf: pikepdf.Pdf) -> None:
+        pdf.Root.OpenAction = Dictionary(
+            S=Name.GoTo, D=Array([pdf.pages[0].obj, Name.XYZ, 0, 842, 0])
+        )
+
+    return _document_bytes(goto)
+
+
+def _usage_rights(transform: str, params: Dictionary) -> Callable[[pikepdf.Pdf], None]:
+    """A /Perms signature (/UR3 or /DocMDP) over a filled-in form field (dummy signature value)."""
+
+    def perms(pdf: pikepdf.Pdf) -> None:
+        page = pdf.pages[0].obj
+        field = pdf.make_indirect(
+            Dictionary(
+                Type=Name.Annot,
+                Subtype=Name.Widget,
+                FT=Name.Tx,
+                T=String("Betrag"),
+                V=String("250 Euro"),
+                Rect=Array([72, 600, 300, 620]),
+                P=page,
+            )
+        )
+        page.Annots = Array([field])
+        pdf.Root.AcroForm = Dictionary(Fields=Array([field]))
+        signature = pdf.make_indirect(
+            Dictionary(
+                Type=Name.Sig,
+                Filter=Name("/Adobe.PPKLite"),
+                SubFilter=Name("/adbe.pkcs7.detached"),
+                ByteRange=Array([0, 1000, 9192, 1000]),
+                Contents=String(bytes(4096)),
+                M=String("D:20260301120000+01'00'"),
+                Reference=Array(
+                    [
+                        Dictionary(
+                            Type=Name.SigRef,
+                            TransformMethod=Name(transform),
+                            TransformParams=params,
+                        )
+                    ]
+                ),
+            )
+        )
+        pdf.Root.Perms = Dictionary({transform: signature})
+
+    return perms
+
+
+def usage_rights_form() -> bytes:
+    """A form filled in with Reader "usage rights": /Perms /UR3, whose /EF lists permissions."""
+    params = Dictionary(
+        Type=Name.TransformParams,
+        V=Name("/2.2"),
+        Document=Array([Name.FullSave]),
+        Form=Array(
+            [
+                Name.Add,
+                Name.Delete,
+                Name.FillIn,
+                Name.Import,
+                Name.Export,
+                Name.SubmitStandalone,
+                Name.SpawnTemplate,
+            ]
+        ),
+        Annots=Array([Name.Create, Name.Delete, Name.Modify, Name.Copy, Name.Import, Name.Export]),
+        EF=Array([Name.Create, Name.Delete, Name.Modify, Name.Import]),
+        Signature=Array([Name.Modify]),
+    )
+    return _document_bytes(_usage_rights("/UR3", params))
+
+
+def certified_form() -> bytes:
+    """A certified form (/Perms /DocMDP: form filling allowed)."""
+    params = Dictionary(Type=Name.TransformParams, P=2, V=Name("/1.2"))
+    return _document_bytes(_usage_rights("/DocMDP", params))
+
+
 # --- rejected by the PDF rules -------------------------------------------------
+
+
+def open_action_goto_then_script() -> bytes:
+    """A /GoTo /OpenAction whose /Next chain runs JavaScript."""
+
+    def goto(pdf: pikepdf.Pdf) -> None:
+        pdf.Root.OpenAction = Dictionary(
+            S=Name.GoTo,
+            D=Array([pdf.pages[0].obj, Name.Fit]),
+            Next=Dictionary(S=Name.JavaScript, JS=String("app.alert(1);")),
+        )
+
+    return _document_bytes(goto)
+
+
+def open_action_goto_then_link() -> bytes:
+    """A /GoTo /OpenAction chained to a web address: it runs something on opening."""
+
+    def goto(pdf: pikepdf.Pdf) -> None:
+        pdf.Root.OpenAction = Dictionary(
+            S=Name.GoTo,
+            D=Array([pdf.pages[0].obj, Name.Fit]),
+            Next=Dictionary(S=Name.URI, URI=String("https://example.org/tracker")),
+        )
+
+    return _document_bytes(goto)
+
+
+def embedded_file_posing_as_permissions() -> bytes:
+    """/EF with a real file stream inside /TransformParams: a file all the same."""
+
+    def change(pdf: pikepdf.Pdf) -> None:
+        data = pdf.make_stream(b"MZ not really a program", Type=Name.EmbeddedFile)
+        _usage_rights("/UR3", Dictionary(Type=Name.TransformParams, EF=Dictionary(F=data)))(pdf)
+
+    return _document_bytes(change)
 
 
 def pdf_1_2() -> bytes:
@@ -480,8 +600,60 @@ def owner_password_javascript() -> bytes:
     return _save(pdf, encryption=pikepdf.Encryption(owner="o", user="", R=6))
 
 
+def _shift_startxref(data: bytes, by: int) -> bytes:
+    offset = _startxref(data)
+    cut = data.rindex(b"startxref")
+    return data[:cut] + b"startxref\n%d\n%%%%EOF\n" % (offset + by)
+
+
+def broken_xref() -> bytes:
+    """startxref points into the middle of an object instead of at the xref table."""
+    return _shift_startxref(clean(), -40)
+
+
+def wrong_object_offset() -> bytes:
+    """The xref table's entry for object 2 points 3 bytes past the object."""
+    data = hand_written()
+    start = data.index(b"2 0 obj")
+    entry = b"%010d 00000 n \n" % start
+    assert data.count(entry) == 1
+    return data.replace(entry, b"%010d 00000 n \n" % (start + 3))
+
+
+def _content_stream_document(stream_object: bytes) -> bytes:
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >>"
+            b" /Contents 4 0 R >>",
+            stream_object,
+        ]
+    )
+
+
+PAGE_TEXT = b"BT /F1 12 Tf 72 770 Td (Guten Tag) Tj ET 0 0 m"
+
+
+def wrong_stream_length() -> bytes:
+    """The page's content stream declares 5 bytes and has 47: the data ends at endstream."""
+    return _content_stream_document(b"<< /Length 5 >>\nstream\n%s\nendstream" % PAGE_TEXT)
+
+
+def missing_stream_length() -> bytes:
+    """A content stream without /Length at all."""
+    return _content_stream_document(b"<< >>\nstream\n%s\nendstream" % PAGE_TEXT)
+
+
+def stream_keyword_cr_only() -> bytes:
+    """``stream`` followed by a lone CR (the spec wants CRLF or LF)."""
+    return _content_stream_document(
+        b"<< /Length %d >>\nstream\r%s\nendstream" % (len(PAGE_TEXT), PAGE_TEXT)
+    )
+
+
 def duplicated_key() -> bytes:
-    """``/S`` twice in one dictionary: readers disagree which one counts."""
+    """``/S`` twice in one dictionary, both /URI: whichever a reader takes, it is a link."""
     return raw_pdf(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -494,42 +666,214 @@ def duplicated_key() -> bytes:
     )
 
 
+def line_endings_lf_to_crlf(data: bytes | None = None) -> bytes:
+    """Every LF made CRLF, as a text-mode transfer does: all offsets move."""
+    data = hand_written() if data is None else data
+    return data.replace(b"\n", b"\r\n")
+
+
+def line_endings_crlf_to_lf() -> bytes:
+    """A file written with CRLF line ends, every CRLF made LF on the way."""
+    return _crlf_written().replace(b"\r\n", b"\n")
+
+
+def _crlf_written() -> bytes:
+    """hand_written() as a Windows tool writes it: CRLF line ends, offsets right."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", *_RAW_PAGE_TREE]
+    out = bytearray(b"%PDF-1.7\r\n%\xe2\xe3\xcf\xd3\r\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\r\n%s\r\nendobj\r\n" % (number, body)
+    xref = len(out)
+    out += b"xref\r\n0 4\r\n0000000000 65535 f\r\n"
+    out += b"".join(b"%010d 00000 n\r\n" % offset for offset in offsets)
+    out += b"trailer\r\n<< /Size 4 /Root 1 0 R >>\r\nstartxref\r\n%d\r\n%%%%EOF\r\n" % xref
+    return bytes(out)
+
+
+def bytes_inserted_before_object(data: bytes | None = None, number: int = 2) -> bytes:
+    """A few bytes (a comment) added before an object, so its offset and all later ones move."""
+    data = hand_written() if data is None else data
+    header = re.search(rb"(?<![0-9])%d 0 obj" % number, data)
+    assert header is not None
+    return data[: header.start()] + b"% inserted\n" + data[header.start() :]
+
+
+def offset_zero_entry() -> bytes:
+    """The table lists an unused object 4 as in use at offset 0 ("0000000000 00000 n")."""
+    data = hand_written()
+    assert data.count(b"xref\n0 4\n") == 1 and data.count(b"/Size 4 ") == 1
+    data = data.replace(b"xref\n0 4\n", b"xref\n0 5\n").replace(b"/Size 4 ", b"/Size 5 ")
+    end = data.index(b"trailer")
+    return data[:end] + b"0000000000 00000 n \n" + data[end:]
+
+
+REPAIRED_CASES: dict[str, Callable[[], bytes]] = {
+    "broken_xref": broken_xref,
+    "wrong_object_offset": wrong_object_offset,
+    "wrong_stream_length": wrong_stream_length,
+    "missing_stream_length": missing_stream_length,
+    "stream_keyword_cr_only": stream_keyword_cr_only,
+    "duplicated_key": duplicated_key,
+    "line_endings_lf_to_crlf": line_endings_lf_to_crlf,
+    "line_endings_crlf_to_lf": line_endings_crlf_to_lf,
+    "bytes_inserted_before_object": bytes_inserted_before_object,
+    "offset_zero_entry": offset_zero_entry,
+}
+"""Imperfect files accepted with the note ``pdf.repaired`` (policy.md 1.2)."""
+
+
+# --- differential files: a repaired table must not hide active content ------------------
+
+_LINK_PAGE = [
+    b"<< /Type /Catalog /Pages 2 0 R >>",
+    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> /Annots [4 0 R] >>",
+    b"<< /Type /Annot /Subtype /Link /Rect [72 700 300 720] /A 5 0 R >>",
+]
+_URI_ACTION = b"<< /S /URI /URI (https://www.hwk-example.de) >>"
+_SCRIPT_ACTION = b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"
+
+
+def _with_second_definition(first: bytes, second: bytes) -> bytes:
+    """Object 5 defined twice (``first``, then ``second`` appended), the table broken.
+
+    The table names the first definition; startxref points nowhere, so a
+    reader rebuilds the table by scanning and, like qpdf, takes the last one.
+    """
+    data = raw_pdf([*_LINK_PAGE, first])
+    eof = data.rindex(b"startxref")
+    data = data[:eof] + b"5 0 obj\n%s\nendobj\n" % second + data[eof:]
+    return _shift_startxref(data, -7)
+
+
+def two_definitions_script_hidden() -> bytes:
+    """First definition JavaScript, second a link: a rebuilt table sees only the link."""
+    return _with_second_definition(_SCRIPT_ACTION, _URI_ACTION)
+
+
+def two_definitions_script_chosen() -> bytes:
+    """The reverse: the definition a rebuilt table chooses is the JavaScript."""
+    return _with_second_definition(_URI_ACTION, _SCRIPT_ACTION)
+
+
+def script_only_where_the_broken_table_points() -> bytes:
+    """Object 5 with JavaScript inside another stream's data: only the (broken) table names it.
+
+    A reader that trusts the table reads the script there; one that rebuilds
+    it finds the link defined later in the file.
+    """
+    hidden = b"5 0 obj\n%s\nendobj\n" % _SCRIPT_ACTION
+    cover = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(hidden), hidden)
+    data = raw_pdf([*_LINK_PAGE, _URI_ACTION, cover])
+    # The table's entry for object 5 points at the hidden definition.
+    real = data.index(b"5 0 obj")
+    inside = data.index(hidden)
+    entry = b"%010d 00000 n \n" % real
+    assert data.count(entry) == 1
+    data = data.replace(entry, b"%010d 00000 n \n" % inside)
+    return _shift_startxref(data, -7)
+
+
+def script_in_an_object_no_table_names() -> bytes:
+    """The table is broken and a second catalog with an /OpenAction script sits unlisted."""
+    data = hand_written()
+    eof = data.rindex(b"\nxref\n") + 1
+    extra = (
+        b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R /OpenAction 9 0 R >>\nendobj\n"
+        b"9 0 obj\n%s\nendobj\n" % _SCRIPT_ACTION
+    )
+    # startxref still names the old place of the table: now inside the new objects.
+    return data[:eof] + extra + data[eof:]
+
+
+def script_after_endobj_in_a_string() -> bytes:
+    """The hidden definition says "endobj" inside a string, and the script comes after it.
+
+    A scanner that takes the first "endobj" as the end of the object never
+    sees the /Next action with the script.
+    """
+    hidden = (
+        b"<< /S /URI /URI (https://www.hwk-example.de/endobj stream) "
+        b"/Next << /S /JavaScript /JS (app.alert\\(1\\)) >> >>"
+    )
+    return _with_second_definition(hidden, _URI_ACTION)
+
+
+def hex_escaped_script_in_a_second_definition() -> bytes:
+    """As two_definitions_script_hidden, with the script's names hex-escaped."""
+    return _with_second_definition(HEX_ESCAPED_ACTION, _URI_ACTION)
+
+
+def launch_behind_a_duplicated_key() -> bytes:
+    """``/S /Launch`` first, ``/S /URI`` last: qpdf takes the last, other readers the first."""
+    return raw_pdf(
+        [
+            *_LINK_PAGE[:3],
+            b"<< /Type /Annot /Subtype /Link /Rect [72 700 300 720]"
+            b" /A << /S /Launch /F (cmd.exe) /S /URI /URI (https://example.org) >> >>",
+        ]
+    )
+
+
+# --- damaged: refused -------------------------------------------------------------
+
+
+def truncated_then_closed() -> bytes:
+    """Cut in the middle of a stream, then given a trailer and %%EOF: still truncated."""
+    data = clean()
+    return data[: len(data) // 2] + b"\nstartxref\n0\n%%EOF\n"
+
+
+def stream_not_decoding() -> bytes:
+    """The content stream says FlateDecode, its data is cut: it does not decode."""
+    packed = zlib.compress(PAGE_TEXT * 20)[:30]
+    return _content_stream_document(
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(packed), packed)
+    )
+
+
+def stream_corrupt() -> bytes:
+    """FlateDecode data whose first block has the reserved type 3: inflate fails."""
+    packed = bytearray(zlib.compress(bytes(range(256)) * 40))
+    packed[2] = 0x07  # BFINAL=1, BTYPE=11
+    return _content_stream_document(
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(packed), packed)
+    )
+
+
+def missing_root() -> bytes:
+    """The trailer names no /Root."""
+    data = hand_written()
+    assert data.count(b"/Root 1 0 R ") == 1
+    return data.replace(b"/Root 1 0 R ", b"")
+
+
+def missing_kids() -> bytes:
+    """The page tree's root has no /Kids."""
+    data = hand_written()
+    return data.replace(b"/Kids [3 0 R]", b"/Kidz [3 0 R]")
+
+
+def page_tree_loop() -> bytes:
+    """The page tree names itself as its own kid."""
+    data = hand_written()
+    return data.replace(b"/Kids [3 0 R]", b"/Kids [2 0 R]")
+
+
+def lost_object() -> bytes:
+    """The table and the page tree name object 3, which is nowhere in the file."""
+    data = hand_written()
+    return data.replace(b"3 0 obj", b"7 0 obj")
+
+
 # --- damaged, or more than a PDF -------------------------------------------------
 
 
 def truncated() -> bytes:
     data = clean()
     return data[: len(data) // 2]
-
-
-def wrong_stream_length() -> bytes:
-    """The page's content stream declares 5 bytes and has 48: qpdf must search for its end."""
-    return raw_pdf(
-        [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >>"
-            b" /Contents 4 0 R >>",
-            b"<< /Length 5 >>\nstream\nBT /F1 12 Tf 72 770 Td (Guten Tag) Tj ET 0 0 m\nendstream",
-        ]
-    )
-
-
-def broken_xref() -> bytes:
-    """startxref points into the middle of an object instead of at the xref table."""
-    data = clean()
-    offset = _startxref(data)
-    cut = data.rindex(b"startxref")
-    return data[:cut] + b"startxref\n%d\n%%%%EOF\n" % (offset - 40)
-
-
-def wrong_object_offset() -> bytes:
-    """The xref table's entry for object 2 points 3 bytes past the object."""
-    data = hand_written()
-    start = data.index(b"2 0 obj")
-    entry = b"%010d 00000 n \n" % start
-    assert data.count(entry) == 1
-    return data.replace(entry, b"%010d 00000 n \n" % (start + 3))
 
 
 def appended_zip() -> bytes:
@@ -612,6 +956,9 @@ CASES: dict[str, tuple[Callable[[], bytes], str, str | None]] = {
     "wrong_size_in_trailer": (wrong_size_in_trailer, "bescheid.pdf", None),
     "catalog_version_above_header": (catalog_version_above_header, "bescheid.pdf", None),
     "open_action_destination": (open_action_destination, "bescheid.pdf", None),
+    "open_action_goto": (open_action_goto, "bescheid.pdf", None),
+    "usage_rights_form": (usage_rights_form, "formular.pdf", None),
+    "certified_form": (certified_form, "formular.pdf", None),
     "clean_for_update": (clean_for_update, "bescheid.pdf", None),
     # rejected by the PDF rules
     "pdf_1_2": (pdf_1_2, "bescheid.pdf", "pdf.version_too_old"),
@@ -637,12 +984,66 @@ CASES: dict[str, tuple[Callable[[], bytes], str, str | None]] = {
     "aes256_user_password": (aes256_user_password, "bescheid.pdf", "pdf.encrypted"),
     "certificate_encryption": (certificate_encryption, "bescheid.pdf", "pdf.encrypted"),
     "owner_password_javascript": (owner_password_javascript, "bescheid.pdf", "pdf.javascript"),
-    "duplicated_key": (duplicated_key, "bescheid.pdf", "pdf.damaged"),
+    "open_action_goto_then_script": (
+        open_action_goto_then_script,
+        "bescheid.pdf",
+        "pdf.javascript",
+    ),
+    "open_action_goto_then_link": (
+        open_action_goto_then_link,
+        "bescheid.pdf",
+        "pdf.automatic_action",
+    ),
+    "embedded_file_posing_as_permissions": (
+        embedded_file_posing_as_permissions,
+        "formular.pdf",
+        "pdf.embedded_file",
+    ),
+    # differential: a repaired table that would hide active content
+    "two_definitions_script_hidden": (
+        two_definitions_script_hidden,
+        "bescheid.pdf",
+        "pdf.ambiguous",
+    ),
+    "two_definitions_script_chosen": (
+        two_definitions_script_chosen,
+        "bescheid.pdf",
+        "pdf.javascript",
+    ),
+    "script_only_where_the_broken_table_points": (
+        script_only_where_the_broken_table_points,
+        "bescheid.pdf",
+        "pdf.javascript",
+    ),
+    "script_in_an_object_no_table_names": (
+        script_in_an_object_no_table_names,
+        "bescheid.pdf",
+        "pdf.javascript",
+    ),
+    "script_after_endobj_in_a_string": (
+        script_after_endobj_in_a_string,
+        "bescheid.pdf",
+        "pdf.javascript",
+    ),
+    "hex_escaped_script_in_a_second_definition": (
+        hex_escaped_script_in_a_second_definition,
+        "bescheid.pdf",
+        "pdf.ambiguous",
+    ),
+    "launch_behind_a_duplicated_key": (
+        launch_behind_a_duplicated_key,
+        "bescheid.pdf",
+        "pdf.launch",
+    ),
     # damaged, or more than a PDF
     "truncated": (truncated, "bescheid.pdf", "pdf.damaged"),
-    "broken_xref": (broken_xref, "bescheid.pdf", "pdf.damaged"),
-    "wrong_object_offset": (wrong_object_offset, "bescheid.pdf", "pdf.damaged"),
-    "wrong_stream_length": (wrong_stream_length, "bescheid.pdf", "pdf.damaged"),
+    "truncated_then_closed": (truncated_then_closed, "bescheid.pdf", "pdf.damaged"),
+    "stream_not_decoding": (stream_not_decoding, "bescheid.pdf", "pdf.damaged"),
+    "stream_corrupt": (stream_corrupt, "bescheid.pdf", "pdf.damaged"),
+    "missing_root": (missing_root, "bescheid.pdf", "pdf.damaged"),
+    "missing_kids": (missing_kids, "bescheid.pdf", "pdf.damaged"),
+    "page_tree_loop": (page_tree_loop, "bescheid.pdf", "pdf.damaged"),
+    "lost_object": (lost_object, "bescheid.pdf", "pdf.damaged"),
     "appended_zip": (appended_zip, "bescheid.pdf", "payload.trailing"),
     "html_after_header": (html_after_header, "rechnung.pdf", "pdf.damaged"),
     # decided by the signature at byte 0 (detect.py), never reach pdf.check

@@ -20,10 +20,10 @@ from playwright.sync_api import FilePayload, Page, expect
 
 from kammerpost.accounts.models import User
 from kammerpost.chamber.models import Department
+from kammerpost.correspondence.models import Message
 from kammerpost.intake.models import Channel, InboundItem
-from kammerpost.intake.services import IncomingFile, inbound_item_receive
-from kammerpost.portal import services as portal_services
-from kammerpost.portal.models import Message, Submission
+from kammerpost.intake.services import IncomingFile, inbound_item_receive, sender_for_account
+from kammerpost.portal.models import Submission
 from tests.accounts.conftest import PASSWORD, links_in, make_user, path_of, totp_activate, totp_now
 from tests.backoffice.conftest import make_clerk
 from tests.corpus import misc, pdfs
@@ -159,7 +159,7 @@ def _portal_item(customer: User, department: Department) -> InboundItem:
     item = inbound_item_receive(
         channel=Channel.PORTAL,
         department=department,
-        sender=portal_services.portal_sender(user=customer),
+        sender=sender_for_account(user=customer),
         files=[IncomingFile("gesellenbrief.pdf", io.BytesIO(pdfs.clean()))],
         subject="Eintragung in die Handwerksrolle",
     )

@@ -11,7 +11,7 @@ import pytest
 
 from kammerpost.inspection import ClamdScanner, Inspector, ParserPool, ScanStatus, Verdict
 from tests.corpus import misc
-from tests.support.clamd import EICAR, Clamd
+from tests.support.clamd import EICAR, SIGNATURE_NAME, Clamd
 from tests.support.hung_server import hung_server
 
 pytestmark = pytest.mark.clamd
@@ -61,7 +61,40 @@ def test_clean_file_scanned_by_clamd_is_accepted(
 ) -> None:
     result = _inspect(clamd.unix_url, tmp_path, "foto.png", misc.png(), parser_pool)
     assert result.verdict == Verdict.ACCEPTED
-    assert result.facts["av"] == {"scanned": True, "status": "clean", "engine": "clamd"}
+    assert result.facts["av"] == {
+        "scanned": True,
+        "status": "clean",
+        "engine": "clamd",
+        "database": "demo",
+    }
+
+
+def test_the_scanner_knows_clamd_runs_on_the_demo_database(clamd: Clamd) -> None:
+    version = clamd.scanner().version()
+    assert version is not None
+    assert version.engine.startswith("ClamAV 1.")
+    assert version.demo
+    assert version.database_version is None
+
+
+def test_every_scan_under_the_demo_database_says_so_also_when_it_finds_something(
+    clamd: Clamd, tmp_path: Path, parser_pool: ParserPool
+) -> None:
+    result = _inspect(clamd.unix_url, tmp_path, "rechnung.pdf", EICAR, parser_pool)
+    assert result.facts["av"]["database"] == "demo"  # type: ignore[index]
+    assert str(result.facts["av"]["signature"]).startswith(SIGNATURE_NAME)  # type: ignore[index]
+
+
+def test_an_official_database_version_is_not_taken_for_the_demo() -> None:
+    from kammerpost.inspection.antivirus import ClamdVersion
+
+    official = ClamdVersion.parse("ClamAV 1.4.6/27500/Thu Dec  3 09:21:00 2026")
+    assert official == ClamdVersion("ClamAV 1.4.6", 27500, "Thu Dec  3 09:21:00 2026")
+    assert not official.demo
+    assert official.database == "official"
+    assert ClamdVersion.parse("ClamAV 1.4.6") == ClamdVersion("ClamAV 1.4.6")
+    for garbage in ("", "PONG", "ClamAV 1.4.6/x/y", "UNKNOWN COMMAND"):
+        assert ClamdVersion.parse(garbage) is None
 
 
 def test_eicar_named_pdf_is_caught_by_the_scanner(
@@ -78,7 +111,7 @@ def test_eicar_inside_a_docx_media_part_is_caught_by_the_scanner(
     result = _inspect(clamd.unix_url, tmp_path, "nachweis.docx", _docx_with(EICAR), parser_pool)
     assert result.verdict == Verdict.REJECTED
     assert result.codes == ["av.infected"]
-    assert "Kammerpost.Test.EICAR" in result.reasons[0].message_de
+    assert SIGNATURE_NAME in result.reasons[0].message_de
 
 
 def test_with_clamd_stopped_a_clean_file_is_held_and_decided_once_it_is_back(
@@ -135,3 +168,51 @@ def test_garbage_reply_from_the_scanner_is_never_taken_as_clean() -> None:
 def test_malformed_scanner_address_is_refused_at_configuration(url: str) -> None:
     with pytest.raises(ValueError, match="KAMMERPOST_CLAMD"):
         ClamdScanner(url)
+
+
+def test_the_private_clamd_runs_on_the_demo_database_and_a_dead_one_is_noticed_at_once(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from kammerpost.inspection import localclamd
+
+    config, demo = localclamd.prepare(tmp_path / "clamav", fetch=False)
+    assert demo
+    assert (
+        (tmp_path / "clamav" / "db" / localclamd.DEMO_DATABASE_FILE)
+        .read_text()
+        .startswith(localclamd.DEMO_SIGNATURE + ":0:*:")
+    )
+    assert f"LocalSocket {localclamd.socket_path(tmp_path / 'clamav')}" in config.read_text()
+    # A clamd that dies at start (here: no database at all) is reported within seconds.
+    for database_file in (tmp_path / "clamav" / "db").iterdir():
+        database_file.unlink()
+    process = subprocess.Popen(
+        [localclamd.clamd_binary(), "--config-file", str(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"unix://{localclamd.socket_path(tmp_path / 'clamav')}"
+    started = time.monotonic()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kammerpost.inspection.localclamd",
+            "wait",
+            url,
+            "--pid",
+            str(process.pid),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    process.wait(timeout=10)
+    assert done.returncode == 1
+    assert "does not answer" in done.stderr
+    assert time.monotonic() - started < 30

@@ -133,3 +133,28 @@ def test_sha256_and_size_describe_the_bytes_received(
     result = Inspector(scan=False, pool=parser_pool).inspect(path)
     assert result.sha256 == hashlib.sha256(data).hexdigest()
     assert result.size == len(data)
+
+
+def test_a_batch_is_inspected_on_all_cores_with_the_same_verdicts_in_order(
+    tmp_path: Path, parser_pool: ParserPool
+) -> None:
+    files = {
+        "a.pdf": pdfs.small_pdf("Nachweis"),
+        "b.png": misc.png(),
+        "c.docx": ooxml.small_docx("Antrag"),
+        "d.pdf": misc.CASES["exe renamed .pdf"][0](),
+        "e.xlsx": ooxml.small_xlsx(1),
+        "f.jpg": misc.jpeg(),
+    }
+    paths = []
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        paths.append(tmp_path / name)
+    inspector = Inspector(scan=False, pool=parser_pool)
+    one_by_one = [inspector.inspect(p) for p in paths]
+    batch = list(inspector.inspect_many(paths))
+    assert [r.file for r in batch] == [str(p) for p in paths]
+    assert [(r.verdict, r.codes, r.sha256) for r in batch] == [
+        (r.verdict, r.codes, r.sha256) for r in one_by_one
+    ]
+    assert [r.verdict for r in batch].count(Verdict.REJECTED) == 1

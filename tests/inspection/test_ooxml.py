@@ -227,3 +227,18 @@ def test_realworld_sample_gets_the_verdict_of_its_readme(name: str) -> None:
     else:
         assert findings.codes()
         assert REALWORLD_CODES[name] <= set(findings.codes())
+
+
+def test_a_dde_formula_is_found_wherever_the_stream_is_cut() -> None:
+    from kammerpost.inspection.ooxml import _DdeFormulaScan
+
+    sheet = (
+        b"<row><c r='A1'><v>1</v></c>" + b"x" * 20_000 + b"<c><f>cmd|' /c calc'!A1</f></c></row>"
+    )
+    for cut in range(20_000, len(sheet)):
+        scan = _DdeFormulaScan()
+        assert b"".join(scan.watch([sheet[:cut], sheet[cut:]])) == sheet
+        assert scan.found, cut
+    harmless = _DdeFormulaScan()
+    list(harmless.watch([b"<c><f>SUM(A1:A3)</f><v>a|b</v></c>"]))
+    assert not harmless.found

@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from kammerpost.inspection import Limits, ParserPool
-from tests.corpus import misc
+from tests.corpus import misc, ooxml
 
 
 def test_a_parse_that_runs_over_its_time_is_cut_off_and_the_pool_recovers(tmp_path: Path) -> None:
@@ -26,14 +26,22 @@ def test_a_parse_that_runs_over_its_time_is_cut_off_and_the_pool_recovers(tmp_pa
 def test_a_worker_that_runs_out_of_memory_refuses_the_file_instead_of_crashing_us(
     tmp_path: Path,
 ) -> None:
-    # 7000 x 7000 black pixels: under the pixel limit, 20 kB on disk, 147 MB decoded.
-    photo = tmp_path / "plan.png"
-    photo.write_bytes(misc.png(7000, 7000))
+    # A legacy VML drawing of 48 MB (UTF-16, under the part limit), 2 MB on disk: the
+    # DTD check holds it in memory, which a 64 MB worker cannot do. (Images no longer
+    # need memory for their pixels: PNG data is checked streaming, JPEG at 1/8 scale.)
+    shapes = "".join(f'<v:shape id="s{i:07d}"/>' for i in range(1_100_000)).encode("utf-16-le")
+    drawing = tmp_path / "zeichnung.docx"
+    drawing.write_bytes(
+        ooxml.zip_parts(
+            ooxml.docx_parts(parts={"word/drawings/vmlDrawing1.vml": b"\xff\xfe" + shapes}),
+            level=1,
+        )
+    )
     pool = ParserPool(size=1)
     try:
-        starved = pool.check("png", str(photo), replace(Limits(), parse_memory_bytes=64 * 2**20))
+        starved = pool.check("zip", str(drawing), replace(Limits(), parse_memory_bytes=64 * 2**20))
         assert starved.codes() == ["file.too_complex"]
-        assert pool.check("png", str(photo), Limits()).codes() == []
+        assert pool.check("zip", str(drawing), Limits()).codes() == []
     finally:
         pool.close()
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -8,21 +7,22 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from kammerpost.chamber.models import Department
 from kammerpost.chamber.services import departments_ensure_demo
-from kammerpost.intake import services
+from kammerpost.providers import ServiceRegistry
 from tests.support.clamd import Clamd
-
-
-def _clear_caches() -> None:
-    services.intake_vault.cache_clear()
-    services._scanner.cache_clear()
-    services._inspector.cache_clear()
 
 
 @pytest.fixture
 def intake_env(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: SettingsWrapper, clamd: Clamd
-) -> Iterator[dict[str, str]]:
-    """A private vault and key ring, the real clamd; the same for child processes."""
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: SettingsWrapper,
+    clamd: Clamd,
+    services: ServiceRegistry,
+) -> dict[str, str]:
+    """A private vault and key ring, the real clamd; the same for child processes.
+
+    The provider builds its services lazily, so they come from this environment.
+    """
     env = {
         "KAMMERPOST_VAR_DIR": str(tmp_path / "var"),
         "KAMMERPOST_VAULT_URL": f"file://{tmp_path / 'var' / 'vault'}",
@@ -34,9 +34,7 @@ def intake_env(
     monkeypatch.delenv("KAMMERPOST_VAULT_KEYS", raising=False)
     settings.CLAMD_URL = clamd.unix_url
     settings.CLAMD_TIMEOUT = 30
-    _clear_caches()
-    yield env
-    _clear_caches()
+    return env
 
 
 @pytest.fixture

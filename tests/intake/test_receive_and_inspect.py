@@ -126,9 +126,7 @@ def test_while_the_scanner_is_down_documents_are_held_and_decided_once_it_is_bac
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     own = Clamd(tmp_path / "own-clamd")
-    settings.CLAMD_URL = own.unix_url
-    services._scanner.cache_clear()
-    services._inspector.cache_clear()
+    settings.CLAMD_URL = own.unix_url  # the provider builds a scanner for it
     items = [
         _receive(departments["pruefungswesen"], (f"z{i}.png", misc.png(60 + i, 40)))
         for i in range(3)

@@ -11,9 +11,11 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from kammerpost.mailgate import services
 from kammerpost.mailgate.server import MailGateway
 from tests.corpus.mails import FROM, TO
+from tests.correspondence.conftest import outbox
+from tests.correspondence.conftest import outbox_files as acknowledgements
 from tests.intake.conftest import departments, intake_env
 
-__all__ = ["departments", "intake_env"]  # the intake's fixtures, shared here
+__all__ = ["acknowledgements", "departments", "intake_env", "outbox"]  # shared fixtures
 
 
 @dataclass(frozen=True)
@@ -64,28 +66,8 @@ def gateway() -> Iterator[MailGateway]:
 
 
 @pytest.fixture
-def outbox(tmp_path: Path, settings: SettingsWrapper) -> Path:
-    directory = tmp_path / "outbox"
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "kammerpost.mailgate.outbox.OutboxEmailBackend",
-            "OPTIONS": {"directory": str(directory)},
-        }
-    }
-    return directory
-
-
-@pytest.fixture
-def mail_env(
-    intake_env: dict[str, str], outbox: Path, settings: SettingsWrapper
-) -> Iterator[dict[str, str]]:
+def mail_env(intake_env: dict[str, str], outbox: Path, settings: SettingsWrapper) -> dict[str, str]:
     """A private vault and mail archive, the real clamd, acknowledgements into ``outbox``."""
     settings.PORTAL_URL = "https://portal.hwk-musterstadt.example/"
     settings.CHAMBER_DOMAIN = "hwk-musterstadt.example"
-    services.mail_archive.cache_clear()
-    yield intake_env
-    services.mail_archive.cache_clear()
-
-
-def acknowledgements(outbox: Path) -> list[bytes]:
-    return [p.read_bytes() for p in sorted(outbox.glob("*.eml"))] if outbox.exists() else []
+    return intake_env

@@ -22,6 +22,8 @@ from kammerpost.mailgate.models import MailMessage
 from kammerpost.mailgate.server import MailGateway
 from kammerpost.privacy.models import CommunicationPreference
 from kammerpost.privacy.services import communication_preference_opt_out
+from kammerpost.providers import MAIL_ARCHIVE, ServiceRegistry, find_service
+from kammerpost.vault import Vault
 from tests.corpus import mails
 from tests.mailgate.conftest import Reply, acknowledgements, send
 
@@ -70,7 +72,9 @@ def test_accepted_mail_is_stored_with_its_raw_message_text_and_attachments(
     archived = MailMessage.objects.get(item=item)
     assert archived.envelope_from == mails.FROM
     assert archived.sha256 == hashlib.sha256(raw).hexdigest()
-    stored = b"".join(services.mail_archive().read(archived.archive_key, sha256=archived.sha256))
+    stored = b"".join(
+        find_service(Vault, name=MAIL_ARCHIVE).read(archived.archive_key, sha256=archived.sha256)
+    )
     assert stored == raw
     assert item.sender.email == mails.FROM
     assert item.sender.display_name == "Max Müller"
@@ -222,8 +226,6 @@ def test_scanner_down_accepts_the_mail_and_the_document_waits_held(
 ) -> None:
     settings.CLAMD_URL = f"unix://{tmp_path / 'no-clamd.sock'}"
     settings.CLAMD_TIMEOUT = 2
-    intake_services._scanner.cache_clear()
-    intake_services._inspector.cache_clear()
     assert send(gateway.port, mails.letter_with_pdf()).code == 250
     document = InboundItem.objects.get().documents.get()
     assert intake_services.document_inspect(document_id=document.pk) == DocumentState.HELD
@@ -234,16 +236,14 @@ def test_an_unwritable_vault_answers_451_and_stores_nothing(
     mail_env: dict[str, str],
     departments: dict[str, Department],
     monkeypatch: pytest.MonkeyPatch,
+    services: ServiceRegistry,
 ) -> None:
     monkeypatch.setenv("KAMMERPOST_VAULT_URL", "file:///dev/null/vault")
-    intake_services.intake_vault.cache_clear()
-    services.mail_archive.cache_clear()
+    services.reset()  # built again from the changed environment
     reply = send(gateway.port, mails.letter_with_pdf())
     assert (reply.code, reply.enhanced) == (451, "4.3.0"), reply
     assert not InboundItem.objects.exists()
     assert not MailMessage.objects.exists()
-    intake_services.intake_vault.cache_clear()
-    services.mail_archive.cache_clear()
 
 
 def test_smtp_smuggling_with_bare_line_feeds_delivers_no_second_message(

@@ -17,6 +17,7 @@ from kammerpost.chamber.models import Department
 from kammerpost.intake import services
 from kammerpost.intake.models import Channel, Document, DocumentState
 from kammerpost.operations import metrics
+from kammerpost.providers import registry
 from tests.corpus import misc
 
 from .conftest import CapturedLogs, samples
@@ -81,7 +82,7 @@ def test_ready_is_503_when_the_vault_storage_does_not_answer(
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     monkeypatch.setenv("KAMMERPOST_VAULT_KEYS", str(key_file))
-    services.intake_vault.cache_clear()
+    registry.reset()
     response = Client().get("/ready")
     assert response.status_code == 503
     assert response.json()["checks"]["vault"] == {"state": "down", "required": True}
@@ -92,7 +93,7 @@ def _key_file(env: dict[str, str]) -> Path:
     services.intake_vault()
     keys = sorted((Path(env["KAMMERPOST_VAR_DIR"]) / "vault-keys").glob("*.key"))
     assert keys
-    services.intake_vault.cache_clear()
+    registry.reset()
     return keys[0]
 
 

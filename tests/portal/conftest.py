@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from kammerpost.accounts.models import Business, Membership, User
-from kammerpost.portal import services as portal_services
 from tests.accounts.conftest import make_user
 from tests.intake.conftest import departments, intake_env
 
@@ -24,11 +22,9 @@ def portal_env(
     settings: SettingsWrapper,
     tmp_path: Path,
     departments: dict[str, object],
-) -> Iterator[Path]:
+) -> Path:
     settings.VAR_DIR = tmp_path / "var"
-    portal_services._scanner.cache_clear()
-    yield settings.VAR_DIR
-    portal_services._scanner.cache_clear()
+    return settings.VAR_DIR
 
 
 def signed_in(user: User) -> Client:

@@ -12,11 +12,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kammerpost.accounts.models import Business, User
 from kammerpost.chamber.models import Department
-from kammerpost.intake.models import Channel, DocumentState, InboundItem
-from kammerpost.intake.services import IncomingFile, document_inspect, inbound_item_receive
-from kammerpost.portal import services
-from kammerpost.portal.exceptions import PortalError
-from kammerpost.portal.models import Message, Submission
+from kammerpost.correspondence import services as correspondence
+from kammerpost.correspondence.exceptions import MessageEmptyError
+from kammerpost.correspondence.models import Message
+from kammerpost.intake.models import Channel, Document, DocumentState, InboundItem
+from kammerpost.intake.services import (
+    IncomingFile,
+    document_inspect,
+    inbound_item_receive,
+    sender_for_account,
+)
+from kammerpost.portal.models import Submission
 from tests.corpus import pdfs
 
 from .conftest import business_with, new_user, signed_in
@@ -25,15 +31,18 @@ pytestmark = [pytest.mark.django_db, pytest.mark.clamd]
 
 
 def _item(user: User, business: Business | None = None, subject: str = "Test") -> InboundItem:
-    item = inbound_item_receive(
+    def attach(item: InboundItem, documents: list[Document]) -> None:
+        Submission.objects.create(item=item, user=user)
+
+    return inbound_item_receive(
         channel=Channel.PORTAL,
         department=Department.objects.get(slug="verwaltung"),
-        sender=services.portal_sender(user=user),
+        sender=sender_for_account(user=user),
         files=[IncomingFile("a.pdf", io.BytesIO(pdfs.clean()))],
         subject=subject,
+        business=business,
+        attach=attach,
     )
-    Submission.objects.create(item=item, user=user, business=business)
-    return item
 
 
 def _pages(reference: str) -> list[str]:
@@ -115,10 +124,8 @@ def test_the_thread_runs_both_ways_and_staff_replies_notify_without_content(
 
     confidential = "Ihr Antrag ist genehmigt, Gebühr 123 Euro"
     with django_capture_on_commit_callbacks(execute=True):
-        with_staff = services.message_post(
-            actor=clerk, item=item, text=confidential, from_staff=True
-        )
-    assert with_staff.from_staff
+        correspondence.item_reply(actor=clerk, item=item, method="thread", text=confidential)
+    assert Message.objects.get(from_staff=True).author == clerk
     (notice,) = mail.outbox
     assert notice.to == [customer.email]
     assert item.reference in notice.subject
@@ -130,7 +137,7 @@ def test_the_thread_runs_both_ways_and_staff_replies_notify_without_content(
 def test_an_empty_message_is_refused(portal_env: Path) -> None:
     user = new_user()
     item = _item(user)
-    with pytest.raises(PortalError):
-        services.message_post(actor=user, item=item, text="  ")
+    with pytest.raises(MessageEmptyError):
+        correspondence.message_post(actor=user, item=item, text="  ")
     response = signed_in(user).post(f"/portal/vorgaenge/{item.reference}/", {"text": ""})
     assert response.status_code == 200 and "<title>Fehler: " in response.content.decode()

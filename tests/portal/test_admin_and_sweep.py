@@ -1,9 +1,10 @@
-"""Procedures are listed in the admin; abandoned drafts are swept away."""
+"""Procedures are listed in the admin; what older versions left in plaintext is swept away.
+
+The sweep of abandoned drafts' (encrypted) files: test_drafts_in_vault.py.
+"""
 
 from __future__ import annotations
 
-import os
-import time
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,9 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from kammerpost.accounts.models import User
-from kammerpost.portal.procedures import procedures_all
-from kammerpost.portal.services import drafts_root
+from kammerpost.chamber.procedures import procedures_all
+from kammerpost.providers import ServiceRegistry
+from kammerpost.vault import FileBackend, KeyRing, Vault
 from tests.accounts.conftest import totp_activate
 
 pytestmark = pytest.mark.django_db
@@ -40,16 +42,15 @@ def test_customers_cannot_open_the_procedures_admin(client: Client) -> None:
     assert "verfahren" not in response.headers["Location"].split("?")[0]
 
 
-def test_the_sweep_removes_abandoned_drafts_and_keeps_fresh_ones(
-    settings: SettingsWrapper, tmp_path: Path
+def test_the_sweep_removes_the_plaintext_draft_directory_of_older_versions(
+    settings: SettingsWrapper, tmp_path: Path, services: ServiceRegistry
 ) -> None:
     settings.VAR_DIR = tmp_path
-    old, fresh = drafts_root() / ("a" * 32), drafts_root() / ("b" * 32)
-    for draft in (old, fresh):
-        draft.mkdir(parents=True)
-        (draft / ("0" * 16)).write_bytes(b"%PDF-1.4 draft")
-    past = time.time() - settings.PORTAL_DRAFT_MAX_AGE_SECONDS - 60
-    os.utime(old, (past, past))
+    services.override(
+        Vault, Vault(FileBackend(tmp_path / "vault"), KeyRing.from_directory(tmp_path / "keys"))
+    )
+    legacy = tmp_path / "drafts" / ("a" * 32)
+    legacy.mkdir(parents=True)
+    (legacy / ("0" * 16)).write_bytes(b"%PDF-1.4 draft")
     call_command("portal_sweep")
-    assert not old.exists()
-    assert fresh.exists()
+    assert not (tmp_path / "drafts").exists()

@@ -9,7 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from kammerpost.intake.models import Channel, InboundItem
+from kammerpost.intake.models import Channel, InboundItem, StagedBlob
+from kammerpost.intake.services import intake_vault
 from kammerpost.portal.models import Submission
 from tests.corpus import misc, pdfs
 
@@ -75,8 +76,10 @@ def test_general_upload_creates_a_portal_item_in_the_chosen_department(
     assert [d.original_name for d in item.documents.all()] == ["meisterbrief.pdf"]
     assert Submission.objects.get(item=item).user == user
     assert item.sender.user == user
-    # the draft's private directory is gone after sending
-    assert not (portal_env / "drafts" / draft).exists()
+    # the draft's file became the document as it was stored: no second copy, no staging left
+    (document,) = item.documents.all()
+    assert not StagedBlob.objects.exists()
+    assert [key for key, _ in intake_vault().keys()] == [document.vault_key]  # noqa: SIM118
 
 
 def test_a_zip_renamed_pdf_shows_reason_and_hint_and_is_never_sent(portal_env: Path) -> None:
@@ -89,7 +92,8 @@ def test_a_zip_renamed_pdf_shows_reason_and_hint_and_is_never_sent(portal_env: P
     assert files[0]["verdict"] == "rejected"
     assert files[0]["reasons"][0]["code"] == "archive.zip"
     assert files[0]["reasons"][0]["hint_de"] in body
-    assert not (portal_env / "drafts" / draft / files[0]["id"]).exists()
+    assert files[0]["blob"] is None  # never stored
+    assert not StagedBlob.objects.exists() and not list(intake_vault().keys())
     # a rejected file blocks the way on: check redirects back, continue names the problem
     assert client.get(f"/portal/entwurf/{draft}/pruefen/")["Location"].endswith("/dateien/")
     response = client.post(f"/portal/entwurf/{draft}/dateien/", {"action": "continue"})

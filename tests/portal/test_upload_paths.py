@@ -8,14 +8,20 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from kammerpost.chamber.models import Department
 from kammerpost.intake.models import Channel, DocumentState, InboundItem
-from kammerpost.intake.services import IncomingFile, document_inspect, inbound_item_receive
+from kammerpost.intake.services import (
+    IncomingFile,
+    document_inspect,
+    inbound_item_receive,
+    intake_vault,
+    sender_for_account,
+)
 from kammerpost.mailgate import services as mail_services
-from kammerpost.portal import services
 from kammerpost.portal.middleware import UPLOAD_MARGIN
 from kammerpost.portal.models import Submission
 from tests.corpus import mails, misc, pdfs
@@ -57,7 +63,7 @@ def _item_of(user: object) -> InboundItem:
     item = inbound_item_receive(
         channel=Channel.PORTAL,
         department=Department.objects.get(slug="verwaltung"),
-        sender=services.portal_sender(user=user),  # type: ignore[arg-type]
+        sender=sender_for_account(user=user),  # type: ignore[arg-type]
         files=[IncomingFile("a.pdf", io.BytesIO(pdfs.clean()))],
         subject="Test",
     )
@@ -203,13 +209,12 @@ def test_storage_keys_are_made_by_the_server_never_from_the_senders_name(
         {"slot": "dokumente", "file": SimpleUploadedFile(hostile, pdfs.clean())},
     )
     (entry,) = client.session["portal.drafts"][draft]["files"]
-    stored = list((services.drafts_root() / draft).iterdir())
-    assert stored, "the draft directory holds the file"
-    for path in stored:
-        assert re.fullmatch(r"[0-9a-f]{16}", path.name), path.name
-        assert path.resolve().parent == (services.drafts_root() / draft).resolve()
+    # the draft's file lies in the vault under a key the server made
+    stored = [key for key, _ in intake_vault().keys()]  # noqa: SIM118
+    assert stored == [entry["blob"]["key"]]
+    assert "passwd" not in stored[0] and ".." not in stored[0] and "/" not in stored[0]
     assert "/" not in entry["name"] and ".." not in entry["name"].split("/")
-    # a draft id that is not the server's own never becomes a directory
+    # a draft id that is not the server's own is no draft
     assert client.get("/portal/entwurf/..%2F..%2Fetc/dateien/").status_code == 404
     # after sending: the vault key is the server's, the name only metadata
     item = _item_of(user)
@@ -221,3 +226,88 @@ def test_storage_keys_are_made_by_the_server_never_from_the_senders_name(
     assert len(keys) == 2
     for key in keys:
         assert "passwd" not in key and ".." not in key and "/" not in key, key
+
+
+LONG_NAME = "Nachweis über die Meisterprüfung " + "x" * 1000 + ".pdf"
+
+
+def _post_as_a_browser(
+    client: Client, path: str, fields: dict[str, str], *, file_name: str, language: str = "de"
+) -> HttpResponse:
+    """A multipart POST with the file name as a browser sends it, however long.
+
+    (The test client's files cut their names to 255 characters before sending.)
+    """
+    boundary = "----KammerpostBoundary7MA4YWxkTrZu0gW"
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        for key, value in fields.items()
+    )
+    disposition = f'form-data; name="file"; filename="{file_name}"'
+    body += (
+        f"--{boundary}\r\nContent-Disposition: {disposition}\r\n"
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode()
+    body += pdfs.clean() + f"\r\n--{boundary}--\r\n".encode()
+    return client.generic(
+        "POST",
+        path,
+        body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        (
+            "de",
+            (
+                "<title>Fehler: Dateiname zu lang",
+                "Der Name der Datei ist zu lang",
+                "Geben Sie der Datei einen kürzeren Namen",
+            ),
+        ),
+        (
+            "en",
+            (
+                "<title>Error: file name too long",
+                "The name of the file is too long",
+                "Give the file a shorter name",
+            ),
+        ),
+    ],
+)
+def test_a_file_name_of_1000_characters_gets_the_portals_page_with_reason_and_hint(
+    portal_env: Path, language: str, texts: tuple[str, ...]
+) -> None:
+    user = new_user()
+    client = signed_in(user)
+    draft = _start_general(client)
+    item = _item_of(user)
+    for path, data in (
+        (f"/portal/entwurf/{draft}/dateien/", {"slot": "dokumente"}),
+        (f"/portal/vorgaenge/{item.reference}/", {"text": "Nachtrag"}),
+    ):
+        response = _post_as_a_browser(client, path, data, file_name=LONG_NAME, language=language)
+        assert response.status_code == 400, path
+        body = response.content.decode()
+        assert f'<html lang="{language}">' in body, path
+        for text in texts:
+            assert text in body, (path, text)
+        assert f'href="{path}"' in body  # the way back
+    assert client.session["portal.drafts"][draft]["files"] == []
+    assert item.documents.count() == 1
+
+
+def test_a_file_name_of_300_characters_is_shortened_and_kept(portal_env: Path) -> None:
+    client = signed_in(new_user())
+    draft = _start_general(client)
+    name = "y" * 296 + ".pdf"
+    path = f"/portal/entwurf/{draft}/dateien/"
+    response = _post_as_a_browser(client, path, {"slot": "dokumente"}, file_name=name)
+    assert response.status_code == 302
+    (entry,) = client.session["portal.drafts"][draft]["files"]
+    assert entry["verdict"] == "accepted"
+    assert entry["name"].endswith(".pdf") and len(entry["name"]) <= 255

@@ -1,35 +1,30 @@
-"""A private ClamAV daemon for tests and benchmarks, with a signature database we write.
+"""A private ClamAV daemon for tests and benchmarks, on the demo database.
 
 ClamAV has no built-in EICAR detection and freshclam cannot reach its mirrors
-here, so we write one body signature (it matches EICAR anywhere: bare, inside
-ZIP/DOCX parts, inside PDF streams). EICAR is assembled at run time so that
-the repository never contains it literally.
+here, so the daemon runs on the demo database ``make run`` also writes
+(:mod:`kammerpost.inspection.localclamd`): one body signature that matches
+EICAR anywhere (bare, inside ZIP/DOCX parts, inside PDF streams).
 """
 
 from __future__ import annotations
 
 import contextlib
-import shutil
 import socket
 import subprocess
 import time
 from pathlib import Path
 
 from kammerpost.inspection import ClamdScanner
+from kammerpost.inspection.localclamd import (
+    DEMO_SIGNATURE,
+    clamd_binary,
+    eicar,
+    write_config,
+    write_demo_database,
+)
 
-EICAR = (
-    "X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + "EICAR-STANDARD-" + "ANTIVIRUS-TEST-" + "FILE!$H+H*"
-).encode()
-SIGNATURE_NAME = "Kammerpost.Test.EICAR"
-
-
-def clamd_binary() -> str:
-    found = shutil.which("clamd") or (
-        "/usr/sbin/clamd" if Path("/usr/sbin/clamd").exists() else None
-    )
-    if found is None:
-        raise RuntimeError("clamd is missing: run `make test`, which installs clamav-daemon")
-    return found
+EICAR = eicar()
+SIGNATURE_NAME = DEMO_SIGNATURE
 
 
 def _free_port() -> int:
@@ -46,27 +41,10 @@ class Clamd:
         self.socket_path = workdir / "clamd.sock"
         self.port = _free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        workdir.mkdir(parents=True, exist_ok=True)
         database = workdir / "db"
-        database.mkdir(parents=True, exist_ok=True)
-        (database / "kammerpost-test.ndb").write_text(f"{SIGNATURE_NAME}:0:*:{EICAR.hex()}\n")
-        self.config = workdir / "clamd.conf"
-        self.config.write_text(
-            "\n".join(
-                [
-                    "Foreground yes",
-                    f"DatabaseDirectory {database}",
-                    f"LocalSocket {self.socket_path}",
-                    f"TCPSocket {self.port}",
-                    "TCPAddr 127.0.0.1",
-                    "StreamMaxLength 300M",
-                    "MaxFileSize 300M",
-                    "MaxScanSize 300M",
-                    f"PidFile {workdir / 'clamd.pid'}",
-                    f"LogFile {workdir / 'clamd.log'}",
-                    "",
-                ]
-            )
-        )
+        write_demo_database(database)
+        self.config = write_config(workdir, database, self.socket_path, tcp_port=self.port)
 
     @property
     def unix_url(self) -> str:

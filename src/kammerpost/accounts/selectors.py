@@ -5,8 +5,6 @@ from __future__ import annotations
 from allauth.mfa.models import Authenticator
 from django.db.models import QuerySet
 
-from kammerpost.chamber.models import Department
-
 from .models import Business, Membership, User
 
 
@@ -14,8 +12,20 @@ def user_has_totp(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-def memberships_of(user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("business")
+def memberships_of(user: User, *, administrator: bool = False) -> QuerySet[Membership]:
+    """The businesses this person belongs to (as administrator only, if asked): the one lookup.
+
+    Who may send for a business, see its items or manage it is decided from this.
+    """
+    memberships = Membership.objects.filter(user=user).select_related("business")
+    if administrator:
+        memberships = memberships.filter(role=Membership.Role.ADMINISTRATOR)
+    return memberships
+
+
+def business_ids_of(user: User) -> QuerySet[Membership, int]:
+    """The ids of the person's businesses, as a subquery."""
+    return memberships_of(user).values_list("business_id", flat=True)
 
 
 def business_members(*, business: Business) -> QuerySet[Membership]:
@@ -23,12 +33,4 @@ def business_members(*, business: Business) -> QuerySet[Membership]:
 
 
 def business_is_administered_by(*, business: Business, user: User) -> bool:
-    return Membership.objects.filter(
-        business=business, user=user, role=Membership.Role.ADMINISTRATOR
-    ).exists()
-
-
-def staff_departments(user: User) -> QuerySet[Department]:
-    if not user.is_staff:
-        return Department.objects.none()
-    return Department.objects.filter(staff_memberships__user=user, is_active=True)
+    return memberships_of(user, administrator=True).filter(business=business).exists()

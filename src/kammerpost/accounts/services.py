@@ -30,6 +30,7 @@ from kammerpost.privacy.services import audit_record
 
 from .exceptions import ActivationCodeInvalidError, InvitationInvalidError, PermissionDeniedError
 from .models import ActivationCode, Business, Invitation, Membership, User
+from .selectors import business_is_administered_by
 
 # Crockford-like alphabet: no 0/O, 1/I/L, so a code read from paper is typed right.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -71,9 +72,7 @@ def business_register(*, actor: User, name: str, ip_address: str | None = None) 
 
 
 def _require_administrator(actor: User, business: Business) -> None:
-    if not Membership.objects.filter(
-        user=actor, business=business, role=Membership.Role.ADMINISTRATOR
-    ).exists():
+    if not business_is_administered_by(business=business, user=actor):
         raise PermissionDeniedError(_("Nur die Administration des Betriebs darf das."))
 
 

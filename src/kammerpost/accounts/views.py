@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from kammerpost.chamber.selectors import departments_of_staff
+
 from . import access, selectors, services
 from .adapter import client_ip
 from .exceptions import AccountsError
@@ -31,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "accounts/home.html",
         {
             "memberships": selectors.memberships_of(user),
-            "departments": selectors.staff_departments(user),
+            "departments": departments_of_staff(user),
             "has_totp": selectors.user_has_totp(user),
             "may_issue_codes": user.has_perm("accounts.add_activationcode"),
         },

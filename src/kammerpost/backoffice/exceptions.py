@@ -13,7 +13,3 @@ class BackofficeError(Exception):
 
 class ClerkNotInDepartmentError(BackofficeError):
     pass
-
-
-class ReplyRefusedError(BackofficeError):
-    pass

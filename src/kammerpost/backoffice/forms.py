@@ -7,9 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kammerpost.correspondence.replies import ReplyBackend
 from kammerpost.intake.models import Channel, ItemStatus
-
-from .services import REPLY_BY_EMAIL, REPLY_IN_THREAD, REPLY_INVITE_TO_PORTAL
 
 MAX_REPLY_CHARS = 20_000  # a letter, not a book; the mail gateway has its own limits
 
@@ -25,12 +24,12 @@ class InboxFilterForm(forms.Form):
         max_length=254,
     )
 
-    def __init__(self, *args: Any, procedures: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, procedures: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         every = [("", _("alle"))]
         self.fields["status"].choices = every + list(ItemStatus.choices)
         self.fields["channel"].choices = every + list(Channel.choices)
-        self.fields["procedure"].choices = every + [(p, p) for p in procedures]
+        self.fields["procedure"].choices = every + procedures
 
 
 class AssignForm(forms.Form):
@@ -50,48 +49,36 @@ class StatusForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
+    """The ways correspondence offers for this item; the chosen backend says if text is needed."""
+
     way = forms.ChoiceField(
-        label=_("Wie soll die Antwort den Absender erreichen?"),
-        widget=forms.RadioSelect,
-        choices=[
-            (
-                REPLY_INVITE_TO_PORTAL,
-                _(
-                    "Hinweis per E-Mail, dass die Antwort im Kundenportal bereitliegt "
-                    "(der Text steht nicht in der E-Mail)"
-                ),
-            ),
-            (REPLY_BY_EMAIL, _("Antwort als E-Mail (unverschlüsselt)")),
-        ],
+        label=_("Wie soll die Antwort den Absender erreichen?"), widget=forms.RadioSelect
     )
     text = forms.CharField(
         label=_("Antwort"),
-        help_text=_(
-            "Für die Antwort als E-Mail. Die E-Mail ist unverschlüsselt: "
-            "schreiben Sie keine vertraulichen Angaben hinein."
-        ),
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
         max_length=MAX_REPLY_CHARS,
     )
 
-    def __init__(self, *args: Any, ways: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, ways: list[ReplyBackend], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if ways == [REPLY_IN_THREAD]:
-            # Portal items: the answer goes into the item's message thread, nothing to choose.
-            self.fields["way"] = forms.ChoiceField(
-                choices=[(REPLY_IN_THREAD, REPLY_IN_THREAD)],
-                initial=REPLY_IN_THREAD,
-                widget=forms.HiddenInput,
-            )
-            self.fields["text"].help_text = _(
-                "Die Antwort erscheint im Nachrichtenverlauf des Kundenportals; der Absender "
-                "erhält eine E-Mail ohne Inhalt, dass eine Nachricht bereitliegt."
+        self.ways = {way.method: way for way in ways}
+        field = self.fields["way"]
+        field.choices = [(way.method, way.label) for way in ways]  # type: ignore[attr-defined]
+        if len(ways) == 1:
+            # One way only (portal items: their message thread): nothing to choose.
+            field.widget = forms.HiddenInput()
+            field.initial = ways[0].method
+            self.fields["text"].help_text = ways[0].help_text
+        else:
+            self.fields["text"].help_text = " ".join(
+                str(way.help_text) for way in ways if way.needs_text
             )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        needs_text = cleaned.get("way") in {REPLY_BY_EMAIL, REPLY_IN_THREAD}
-        if needs_text and not (cleaned.get("text") or "").strip():
+        way = self.ways.get(cleaned.get("way", ""))
+        if way is not None and way.needs_text and not (cleaned.get("text") or "").strip():
             self.add_error("text", _("Geben Sie den Text der Antwort ein."))
         return cleaned

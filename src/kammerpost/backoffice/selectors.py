@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kammerpost.chamber.procedures import procedure_named, procedure_title
+from kammerpost.chamber.selectors import procedure_answers
 from kammerpost.inspection import FORMATS
+from kammerpost.inspection.antivirus import demo_database_text
 from kammerpost.intake.models import Document, DocumentState, InboundItem, Sender
-from kammerpost.intake.selectors import signature_text
+from kammerpost.intake.selectors import reasons_localised, signature_text
+from kammerpost.languages import active_language
 from kammerpost.privacy.models import CommunicationPreference
 
 if TYPE_CHECKING:
@@ -51,14 +54,55 @@ def inbox_items(
     return items
 
 
-def department_procedures(*, department: Department) -> list[str]:
-    """The procedures items of this department came through, for the filter."""
-    return sorted(
+def department_procedures(*, department: Department) -> list[tuple[str, str]]:
+    """(slug, title) of the procedures this department's items came through, for the filter."""
+    slugs = (
         InboundItem.objects.filter(department=department)
         .exclude(procedure="")
         .values_list("procedure", flat=True)
         .distinct()
     )
+    return sorted(((slug, procedure_title(slug)) for slug in slugs), key=lambda p: p[1].lower())
+
+
+# Keys of an item's form_data that are not answers to a field of the procedure.
+_FORM_DATA_DOCUMENTS = "documents"  # document position -> slot name (portal/services.py)
+_FORM_DATA_NOT_SHOWN = (_FORM_DATA_DOCUMENTS, "on_behalf")  # on_behalf: item.business shows it
+
+
+@dataclass(frozen=True)
+class ItemForm:
+    """What the person entered in the procedure's form, as the clerk reads it."""
+
+    title: str
+    answers: list[tuple[str, str]]  # (field label, answer)
+    documents: list[tuple[str, str]]  # (document name, slot label)
+
+
+def item_form(item: InboundItem) -> ItemForm | None:
+    """The item's procedure title, its answers by label and its documents by slot; None if none.
+
+    A procedure whose file is gone since still shows: by its slug and the raw field names.
+    """
+    if not item.procedure:
+        return None
+    procedure = procedure_named(item.procedure)
+    data = item.form_data if isinstance(item.form_data, dict) else {}
+    answers = procedure_answers(procedure=procedure, values=data) if procedure else []
+    known = {f.name for f in procedure.fields} if procedure else set()
+    answers += [
+        (key, str(value))
+        for key, value in data.items()
+        if key not in known and key not in _FORM_DATA_NOT_SHOWN
+    ]
+    names = {str(d.position): d.original_name for d in item.documents.all()}
+    slots = data.get(_FORM_DATA_DOCUMENTS)
+    documents = []
+    for key, slot_name in (slots if isinstance(slots, dict) else {}).items():
+        slot = procedure.slot(str(slot_name)) if procedure else None
+        # Items sent before the mapping was keyed by position name a draft file id: no name.
+        documents.append((names.get(str(key), "–"), slot.label if slot else str(slot_name)))
+    return ItemForm(title=procedure_title(item.procedure), answers=answers, documents=documents)
 
 
 def department_clerks(*, department: Department) -> QuerySet[User]:
@@ -96,35 +140,28 @@ def _virus_scan_text(facts: dict[str, object]) -> tuple[str, bool]:
     if not isinstance(av, dict):
         return _("noch nicht geprüft"), False
     status = av.get("status")
+    # A scan on the embedded setup's demo database finds only the EICAR test file.
+    demo = demo_database_text(av, active_language())
+    suffix = f" ({demo})" if demo else ""
     if status == "infected":
-        return _("Schadsoftware gefunden"), True
+        return _("Schadsoftware gefunden") + suffix, True
     if status == "clean":
-        return _("keine Schadsoftware gefunden"), False
+        return _("keine Schadsoftware gefunden") + suffix, False
     if status == "not_configured":
         return _("kein Virenscanner eingerichtet"), False
     return _("Virenscanner nicht erreichbar"), False
 
 
 def document_badges(document: Document) -> DocumentBadges:
-    english = (get_language() or "de").startswith("en")
     fmt = FORMATS.get(document.real_format)
     virus_scan, virus_found = _virus_scan_text(document.facts)
-    reasons = [
-        {
-            "code": reason.get("code", ""),
-            "message": reason.get("message_en" if english else "message_de", ""),
-            "hint": reason.get("hint_en" if english else "hint_de", ""),
-        }
-        for reason in document.reasons
-        if isinstance(reason, dict)
-    ]
     return DocumentBadges(
         document=document,
         format_label=fmt.short if fmt else _("unbekannt"),
         virus_scan=virus_scan,
         virus_found=virus_found,
-        signature=signature_text(document, lang="en" if english else "de"),
-        reasons=reasons,
+        signature=signature_text(document, lang=active_language()),
+        reasons=reasons_localised(document.reasons),
     )
 
 
@@ -134,6 +171,7 @@ class InboxRow:
     documents: list[DocumentBadges]
     blocked_count: int
     preference: str
+    procedure: str  # the procedure's title, "" for items without one
 
 
 def communication_preference_text(sender: Sender) -> str:
@@ -159,13 +197,7 @@ def inbox_rows(items: list[InboundItem]) -> list[InboxRow]:
                 documents=documents,
                 blocked_count=sum(1 for d in documents if d.is_blocked),
                 preference=communication_preference_text(item.sender),
+                procedure=procedure_title(item.procedure) if item.procedure else "",
             )
         )
     return rows
-
-
-def item_thread(item: InboundItem) -> list[Any]:
-    """The item's message thread (the portal's), oldest first."""
-    from kammerpost.portal.selectors import item_messages  # noqa: PLC0415
-
-    return list(item_messages(item))

@@ -11,18 +11,22 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from kammerpost.accounts.adapter import client_ip
+from kammerpost.correspondence import selectors as correspondence_selectors
+from kammerpost.correspondence import services as correspondence_services
+from kammerpost.correspondence.exceptions import CorrespondenceError
+from kammerpost.correspondence.replies import THREAD
+from kammerpost.intake import access
+from kammerpost.intake.downloads import document_download_response
 from kammerpost.intake.models import InboundItem
-from kammerpost.vault import BlobNotFoundError
 
-from . import access, selectors, services
-from .downloads import content_disposition, download_name, media_type_for
+from . import selectors, services
 from .exceptions import BackofficeError
 from .forms import AssignForm, InboxFilterForm, ReplyForm, StatusForm
 
@@ -81,17 +85,19 @@ def _detail(
 ) -> HttpResponse:
     clerks = selectors.department_clerks(department=item.department)
     documents = [selectors.document_badges(d) for d in item.documents.all()]
-    ways = services.reply_ways(item)
+    ways = correspondence_selectors.reply_ways(item)
+    thread = list(correspondence_selectors.item_thread(item=item))
     context = {
         "item": item,
         "documents": documents,
         "preference": selectors.communication_preference_text(item.sender),
+        "procedure_form": selectors.item_form(item),
         "assign_form": forms.get("assign_form")
         or AssignForm(initial={"clerk": item.assigned_to_id}, clerks=clerks),
         "status_form": forms.get("status_form") or StatusForm(initial={"status": item.status}),
         "reply_form": forms.get("reply_form") or ReplyForm(ways=ways),
-        "reply_in_thread": ways == [services.REPLY_IN_THREAD],
-        "messages_thread": selectors.item_thread(item),
+        "reply_in_thread": bool(thread) or any(way.method == THREAD for way in ways),
+        "messages_thread": thread,
         "form": forms.get("assign_form") or forms.get("status_form") or forms.get("reply_form"),
     }
     return render(request, "backoffice/item_detail.html", context, status=status)
@@ -140,18 +146,18 @@ def item_status(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def item_reply(request: HttpRequest, reference: str) -> HttpResponse:
     item = access.item_for_staff(user=request.user, reference=reference)
-    form = ReplyForm(request.POST, ways=services.reply_ways(item))
+    form = ReplyForm(request.POST, ways=correspondence_selectors.reply_ways(item))
     if form.is_valid():
         try:
-            services.item_reply(
+            correspondence_services.item_reply(
                 actor=request.user,
                 item=item,
-                way=form.cleaned_data["way"],
+                method=form.cleaned_data["way"],
                 text=form.cleaned_data["text"],
                 ip_address=client_ip(request),
             )
-        except BackofficeError as error:
-            form.add_error(None, error.message)
+        except CorrespondenceError as refused:
+            form.add_error(None, refused.text)
         else:
             messages.success(request, _("Die Antwort ist verschickt."))
             return redirect("backoffice:item-detail", reference=item.reference)
@@ -162,23 +168,7 @@ def item_reply(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_GET
 def document_download(request: HttpRequest, reference: str, position: int) -> HttpResponse:
-    document = access.document_for_download(
-        user=request.user, reference=reference, position=position
+    document = access.document_for_staff(user=request.user, reference=reference, position=position)
+    return document_download_response(
+        actor=request.user, document=document, ip_address=client_ip(request)
     )
-    try:
-        reader = services.document_download_open(
-            actor=request.user, document=document, ip_address=client_ip(request)
-        )
-    except BlobNotFoundError:
-        raise Http404 from None
-    response = StreamingHttpResponse(reader, content_type=media_type_for(document.real_format))
-    response["Content-Length"] = str(document.size)
-    response["Content-Disposition"] = content_disposition(
-        download_name(document.original_name, document.real_format)
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    # Nothing in a downloaded file may run with our origin, even if a browser renders it.
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; sandbox"
-    )
-    return response

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from .antivirus import ClamdScanner
+from .antivirus import DEMO_DATABASE_TEXTS, ClamdScanner, demo_database_text
 from .engine import Inspector
 from .policy import POLICY_NAMES, policy_named
 from .report import Inspection, Verdict
@@ -54,8 +54,7 @@ def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     inspector = Inspector(policy_named(args.policy), scanner=scanner, scan=not args.no_av)
     status = 0
     try:
-        for name in args.files:
-            result = inspector.inspect(name)
+        for result in inspector.inspect_many(args.files):
             if result.verdict != Verdict.ACCEPTED:
                 status = 1
             print(result.to_json() if args.json else _summary(result), file=out, flush=True)
@@ -74,6 +73,8 @@ def _summary(result: Inspection) -> str:
         lines.append(
             f"  Virenprüfung: nicht durchgeführt / virus scan: not made ({av.get('status')})"
         )
+    elif demo_database_text(av, "de"):
+        lines.append("  Virenprüfung / virus scan: " + " / ".join(DEMO_DATABASE_TEXTS))
     lines += _signature_lines(result)
     for reason in result.reasons:
         mark = _MARKS.get(str(reason.severity), "-")

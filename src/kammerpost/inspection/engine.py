@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
+import threading
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Final
@@ -51,6 +53,7 @@ class Inspector:
         self.scan = scan
         self._pool = pool
         self._threads: ThreadPoolExecutor | None = None
+        self._threads_lock = threading.Lock()
 
     @property
     def pool(self) -> ParserPool:
@@ -113,14 +116,32 @@ class Inspector:
             self._name_vs_content(real, file_name.extension, findings)
         return _conclude(label, findings, real, sha256, size)
 
+    def inspect_many(self, paths: Sequence[str | os.PathLike[str]]) -> Iterator[Inspection]:
+        """Inspect a batch on all cores: ``min(files, cpus)`` at a time; results in order.
+
+        The parsing runs in the pool's processes and hashing and scanning
+        release the GIL, so threads are enough to keep every core busy.
+        """
+        workers = min(len(paths), _cpus())
+        if workers <= 1:
+            yield from (self.inspect(path) for path in paths)
+            return
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch") as batch:
+            yield from batch.map(self.inspect, paths)
+
     def _scan_session(self) -> ScanSession | None:
         if self.scan and self.scanner is not None:
             return self.scanner.session()
         return None
 
     def _executor(self) -> ThreadPoolExecutor:
+        with self._threads_lock:
+            return self._executor_locked()
+
+    def _executor_locked(self) -> ThreadPoolExecutor:
         if self._threads is None:
-            self._threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inspect")
+            # One parse in flight per file being inspected (a batch has one per core).
+            self._threads = ThreadPoolExecutor(max_workers=_cpus(), thread_name_prefix="inspect")
         return self._threads
 
     def _record_scan(self, findings: Findings, scan: ScanResult | None) -> None:
@@ -136,6 +157,11 @@ class Inspector:
                 "status": str(scan.status),
                 "engine": "clamd",
             }
+            if scan.version is not None:
+                # "demo": the embedded setup's EICAR-only signatures, no virus protection.
+                av["database"] = scan.version.database
+                if scan.version.database_version is not None:
+                    av["database_version"] = scan.version.database_version
             if scan.status == ScanStatus.INFECTED:
                 av["signature"] = scan.signature
                 findings.add("av.infected", signature=scan.signature)
@@ -168,6 +194,10 @@ class Inspector:
     def close(self) -> None:
         if self._threads is not None:
             self._threads.shutdown()
+
+
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _hash_and_scan(path: str, session: ScanSession | None) -> str:

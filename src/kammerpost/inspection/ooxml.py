@@ -453,10 +453,18 @@ class _DdeFormulaScan:
     def watch(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
         tail = b""
         for chunk in chunks:
-            window = tail + chunk
-            if not self.found and self._FORMULA.search(window):
-                self.found = True
-            tail = window[-self._CARRY :]
+            # The bar is in every DDE formula: most sheets have none, and looking for
+            # it (memchr) spares them the regex and the copy of a window.
+            if not self.found and (b"|" in chunk or b"|" in tail):
+                window = tail + chunk
+                self.found = self._FORMULA.search(window) is not None
+                tail = window[-self._CARRY :]
+            else:
+                tail = (
+                    chunk[-self._CARRY :]
+                    if len(chunk) >= self._CARRY
+                    else (tail + chunk)[-self._CARRY :]
+                )
             yield chunk
 
 

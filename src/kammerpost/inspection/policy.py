@@ -73,6 +73,8 @@ class Limits:
     pdf_max_objects: int = 1_000_000
     # Deep nesting only exists to exhaust recursive walkers.
     pdf_max_depth: int = 64
+    # All stream data of one PDF, decoded: scans decode to far less; beyond is a bomb.
+    pdf_max_decoded_bytes: int = 4 * 1024 * MB
     # ~50 megapixels is more than any phone camera; decompression bombs are far above.
     image_max_pixels: int = 50_000_000
     # Text chunks in real images are small; megabytes of "text" hide data or bombs.

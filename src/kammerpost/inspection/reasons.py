@@ -319,6 +319,28 @@ REASONS: Final[dict[str, ReasonText]] = {
         "Create the PDF file again (for example with “Print to PDF”) and check that it opens "
         "before you send it again.",
     ),
+    "pdf.repaired": ReasonText(
+        Severity.NOTE,
+        "Die PDF-Datei hatte kleine Formfehler (zum Beispiel ein fehlerhaftes Inhaltsverzeichnis "
+        "der Datei), wie sie jedes Leseprogramm gleich behebt. Sie wurde vollständig geprüft "
+        "und angenommen.",
+        "The PDF file had minor formal errors (for example a faulty cross-reference table) "
+        "that every reader repairs the same way. It was checked completely and accepted.",
+        "Sie müssen nichts tun. Wenn Ihr Programm solche Dateien öfter erzeugt, speichern Sie "
+        "künftig mit „Als PDF drucken“.",
+        "Nothing to do. If your program often makes such files, use “Print to PDF” in future.",
+    ),
+    "pdf.ambiguous": ReasonText(
+        _R,
+        "Die PDF-Datei enthält dasselbe Objekt mehrfach in widersprüchlichen Fassungen. Je nach "
+        "Leseprogramm zeigt sie damit etwas anderes; das nehmen wir aus Sicherheitsgründen "
+        "nicht an.",
+        "The PDF file contains the same object more than once, in versions that contradict "
+        "each other, so it shows different things in different readers. We do not accept "
+        "this for security reasons.",
+        _ACTIVE_PDF_HINT_DE,
+        _ACTIVE_PDF_HINT_EN,
+    ),
     "pdf.encrypted": ReasonText(
         _R,
         "Die PDF-Datei lässt sich nur mit einem Passwort öffnen. Verschlüsselte Dateien können "

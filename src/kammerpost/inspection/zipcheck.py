@@ -42,7 +42,9 @@ _FLAG_UTF8: Final = 0x0800
 _DESCRIPTOR_SIZES: Final = frozenset({12, 16, 20, 24})
 # Real Office directories are a few kB; this only bounds what one read may allocate.
 _MAX_CENTRAL_DIRECTORY: Final = 16 * MB
-_CHUNK: Final = 256 * 1024
+# Inflate in 1 MB steps: the per-step Python work (CRC, parser call, DDE window) then
+# costs little beside the inflating (256 kB steps made large sheets ~15 % slower).
+_CHUNK: Final = 1 * MB
 
 # In order of how much they tell: a report shows the first detail found.
 _DETAILS: Final[dict[str, tuple[str, str]]] = {

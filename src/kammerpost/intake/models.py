@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower, Trim
 from django.utils.translation import gettext_lazy as _
+
+
+def address_normalised(email: str) -> str:
+    """The form a sender's address is known by: stripped and lower-cased."""
+    return email.strip().lower()
 
 
 class Channel(models.TextChoices):
@@ -15,7 +21,12 @@ class Channel(models.TextChoices):
 
 
 class Sender(models.Model):
-    """Who sent an item: an account, or only an e-mail address."""
+    """Who sent an item: an account, or only an e-mail address.
+
+    One sender per address (a database constraint on the normalised address),
+    so that what is recorded for the address (an opt-out) covers every mail
+    from it.
+    """
 
     class Kind(models.TextChoices):
         PERSON = "person", _("Privatperson")
@@ -35,11 +46,18 @@ class Sender(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower(Trim("email")), name="intake_sender_address_unique")
+        ]
         verbose_name = "Absender"
         verbose_name_plural = "Absender"
 
     def __str__(self) -> str:
         return self.display_name or self.email
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.email = address_normalised(self.email)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class ItemStatus(models.TextChoices):
@@ -59,6 +77,14 @@ class InboundItem(models.Model):
     )
     procedure = models.CharField(max_length=64, blank=True)
     sender = models.ForeignKey(Sender, on_delete=models.PROTECT, related_name="items")
+    # The business the sender acts for (a portal sender choosing "on behalf of").
+    business = models.ForeignKey(
+        "accounts.Business",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+    )
     file_reference = models.CharField(max_length=64, blank=True)  # the sender's Aktenzeichen
     subject = models.CharField(max_length=255, blank=True)
     text = models.TextField(blank=True)
@@ -149,3 +175,25 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+class StagedBlob(models.Model):
+    """A blob in the intake vault that is no document yet: a file in a portal draft.
+
+    The orphan sweep spares every blob named here; the channel that staged it
+    either hands it to the intake (the row goes in the receive's transaction)
+    or discards it, and blobs left longer than their channel allows are
+    shredded by that channel's sweep.
+    """
+
+    vault_key = models.CharField(max_length=64, unique=True)
+    # Which channel's sweep decides when the blob is abandoned ("portal.draft").
+    kind = models.CharField(max_length=32)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "Zwischengespeicherte Datei"
+        verbose_name_plural = "Zwischengespeicherte Dateien"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.vault_key}"

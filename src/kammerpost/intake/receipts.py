@@ -11,13 +11,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from kammerpost.inspection import FORMATS
+from kammerpost.inspection.antivirus import DEMO_DATABASE_TEXTS, demo_database_text
+from kammerpost.languages import active_language
 from kammerpost.printing import a4_document, pdf_escape, pdf_fonts
 
 from .models import Document, InboundItem
@@ -33,6 +35,7 @@ class ReceiptLine:
     sha256: str
     state: str
     signature: str | None
+    virus_scan_note: str | None
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,13 @@ def _line(document: Document) -> ReceiptLine:
         format=fmt.short if fmt else "–",
         sha256=document.sha256,
         state=document.get_state_display(),
-        signature=signature_text(document, lang=(translation.get_language() or "de")[:2]),
+        signature=signature_text(document, lang=active_language()),
+        virus_scan_note=demo_database_text(document.facts.get("av"), active_language()),
     )
+
+
+# The PDF names every label in both languages, so the demo note too.
+_PDF_DEMO_NOTE = "<br/>Virenprüfung / virus scan: " + " / ".join(DEMO_DATABASE_TEXTS)
 
 
 def receipt_html(item: InboundItem) -> str:
@@ -97,7 +105,8 @@ def receipt_pdf(item: InboundItem) -> bytes:
                 str(line.position),
                 Paragraph(
                     f"{pdf_escape(line.name)}<br/>SHA-256: {line.sha256}"
-                    + (f"<br/>Signatur: {pdf_escape(line.signature)}" if line.signature else ""),
+                    + (f"<br/>Signatur: {pdf_escape(line.signature)}" if line.signature else "")
+                    + (_PDF_DEMO_NOTE if line.virus_scan_note else ""),
                     small,
                 ),
                 f"{line.size:,} B".replace(",", "."),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
 
 from kammerpost.inspection import FORMATS, SIGNATURE_VERDICT_TEXTS
+from kammerpost.languages import active_language
 
 from .models import Document, InboundItem
 
@@ -41,6 +43,23 @@ def signature_text(document: Document, *, lang: str = "de") -> str | None:
     text = german if lang == "de" else english
     signers = [s.get("signer") for s in document.facts.get("signatures", []) if s.get("signer")]
     return f"{text} ({', '.join(signers)})" if signers else text
+
+
+def reasons_localised(reasons: Iterable[object]) -> list[dict[str, str]]:
+    """The engine's reasons (``Reason.as_dict()``) with message and hint in the active language.
+
+    The same for a document's stored reasons and a portal draft file's fresh ones.
+    """
+    lang = active_language()
+    return [
+        {
+            "code": str(reason.get("code", "")),
+            "message": str(reason.get(f"message_{lang}", "")),
+            "hint": str(reason.get(f"hint_{lang}", "")),
+        }
+        for reason in reasons
+        if isinstance(reason, dict)
+    ]
 
 
 def document_summary(document: Document) -> dict[str, Any]:

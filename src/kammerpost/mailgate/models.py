@@ -9,7 +9,7 @@ class MailMessage(models.Model):
     """The e-mail an inbound item came from.
 
     The raw message (.eml, exactly as received) is an encrypted blob in the
-    mail archive (``services.mail_archive``): evidence of what was sent, and
+    mail archive (``providers.MAIL_ARCHIVE``): evidence of what was sent, and
     the source for anything the item's text leaves out. Several items (one
     per department addressed) may share one archived message.
     """

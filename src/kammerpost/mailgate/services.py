@@ -15,30 +15,28 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import tempfile
 import threading
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import replace
 from datetime import timedelta
-from functools import cache
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from kammerpost.accounts.models import User
 from kammerpost.chamber.models import Department
-from kammerpost.inspection import ClamdScanner, Inspector, Severity, Verdict, policy_named
+from kammerpost.correspondence.mail import acknowledgement_skip_reason
+from kammerpost.correspondence.services import acknowledgement_send
+from kammerpost.inspection import Severity, Verdict
 from kammerpost.intake.models import Channel, InboundItem, Sender
 from kammerpost.intake.services import (
     IncomingFile,
     blobs_unreferenced_remove,
     inbound_item_receive,
-    intake_vault,
+    sender_account_link,
     sender_for_address,
 )
 from kammerpost.mailpolicy import (
@@ -57,10 +55,10 @@ from kammerpost.mailpolicy import (
     unknown_recipient_answer,
 )
 from kammerpost.privacy.services import communication_preference_record_electronic
-from kammerpost.vault import Vault, VaultError, backend_from_url, default_url
+from kammerpost.providers import MAIL_ARCHIVE, find_service, inspector_for
+from kammerpost.vault import Vault, VaultError
 
 from .models import MailMessage
-from .outgoing import acknowledgement_send, acknowledgement_skip_reason
 from .selectors import department_for_address
 
 log = logging.getLogger(__name__)
@@ -84,24 +82,6 @@ def mail_limits() -> MailLimits:
     return replace(MAIL_LIMITS, parse_timeout_s=settings.MAILGATE_PARSE_TIMEOUT)
 
 
-def mail_archive_url() -> str:
-    """Where raw messages live: ``KAMMERPOST_MAIL_ARCHIVE_URL`` or ``<vault URL>/mail-archive``.
-
-    A namespace of its own, because the intake's orphan sweep removes every
-    vault blob that no document points to.
-    """
-    if settings.MAIL_ARCHIVE_URL:
-        return str(settings.MAIL_ARCHIVE_URL)
-    base = urlsplit(os.environ.get("KAMMERPOST_VAULT_URL", "").strip() or default_url())
-    return urlunsplit(base._replace(path=base.path.rstrip("/") + "/mail-archive"))
-
-
-@cache
-def mail_archive() -> Vault:
-    """The raw-message archive: the intake vault's keys on a storage place of its own."""
-    return Vault(backend_from_url(mail_archive_url()), intake_vault().keyring)
-
-
 _pool_lock = threading.Lock()
 _pool: MailParserPool | None = None
 
@@ -121,20 +101,6 @@ def parser_pool_close() -> None:
         if _pool is not None:
             _pool.close()
             _pool = None
-
-
-_local = threading.local()
-
-
-def _inspector() -> Inspector:
-    """One inspector per gateway thread (its helper thread must not be shared)."""
-    key = (settings.CLAMD_URL, settings.CLAMD_TIMEOUT)
-    if getattr(_local, "key", None) != key:
-        scanner = ClamdScanner(settings.CLAMD_URL, settings.CLAMD_TIMEOUT) if key[0] else None
-        _local.inspector = Inspector(policy_named("email"), scanner=scanner)
-        _local.key = key
-    inspector: Inspector = _local.inspector
-    return inspector
 
 
 def recipient_accept(address: str) -> Answer:
@@ -191,7 +157,7 @@ def _receive(raw: bytes, envelope_from: str, recipients: Sequence[str], peer: st
 
 def _inspect(attachments: Sequence[Attachment]) -> Refusal | None:
     """The file policy on each attachment (with the virus scan); held files are accepted."""
-    inspector = _inspector()
+    inspector = inspector_for("email")
     for attachment in attachments:
         inspection = inspector.inspect(attachment.path, name=attachment.name)
         if inspection.verdict != Verdict.REJECTED:
@@ -221,7 +187,7 @@ def _store(  # noqa: PLR0917 - one caller, every value named at the call
     recipients: Sequence[str],
     peer: str | None,
 ) -> list[InboundItem]:
-    archive = mail_archive()
+    archive = find_service(Vault, name=MAIL_ARCHIVE)
     with raw_path.open("rb") as source:
         blob = archive.write(source)
     try:
@@ -229,7 +195,7 @@ def _store(  # noqa: PLR0917 - one caller, every value named at the call
             sender = sender_for_address(
                 email=examination.from_address, display_name=examination.from_name
             )
-            _sender_link_account(sender)
+            sender_account_link(sender=sender)
             communication_preference_record_electronic(
                 sender=sender, via="email", actor_label=sender.email
             )
@@ -282,16 +248,6 @@ def _item_receive(
         )
 
 
-def _sender_link_account(sender: Sender) -> None:
-    """A sender address that belongs to exactly one active account is linked to it."""
-    if sender.user_id is not None:
-        return
-    users = list(User.objects.filter(email__iexact=sender.email, is_active=True)[:2])
-    if len(users) == 1:
-        Sender.objects.filter(pk=sender.pk, user__isnull=True).update(user=users[0])
-        sender.user = users[0]
-
-
 def _acknowledge(items: list[InboundItem], examination: Examination, envelope_from: str) -> None:
     """Best effort: the mail is stored already; a failing relay must not make the sender resend."""
     if items[0].mail_message.acknowledgement != "pending":
@@ -317,7 +273,7 @@ def _acknowledge(items: list[InboundItem], examination: Examination, envelope_fr
 def mail_archive_orphans_remove(*, older_than: timedelta | None = None) -> int:
     """Delete archived messages no MailMessage points to (a receive that died mid-way)."""
     return blobs_unreferenced_remove(
-        vault=mail_archive(),
+        vault=find_service(Vault, name=MAIL_ARCHIVE),
         referenced=lambda keys: set(
             MailMessage.objects.filter(archive_key__in=keys).values_list("archive_key", flat=True)
         ),

@@ -43,7 +43,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from kammerpost.intake.models import Document
-from kammerpost.intake.services import intake_vault
+from kammerpost.providers import MAIL_ARCHIVE, find_service
 from kammerpost.vault import BlobNotFoundError, Vault, VaultError
 from kammerpost.vault.records import parse as parse_record
 
@@ -60,7 +60,7 @@ class BackupError(Exception):
 
 def vaults() -> dict[str, Vault]:
     """Every vault whose key records belong in a backup, by name."""
-    return {"intake": intake_vault()}
+    return {"intake": find_service(Vault), "mail-archive": find_service(Vault, name=MAIL_ARCHIVE)}
 
 
 def _sha256(path: Path) -> str:

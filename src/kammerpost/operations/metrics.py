@@ -57,7 +57,7 @@ def _never_fail(what: str) -> contextlib.AbstractContextManager[None]:
     return guard()
 
 
-def item_received(channel: object, *, reference: str, documents: int) -> None:
+def item_received(channel: object, reference: str, documents: int) -> None:
     """An item was committed (call inside or after the receiving transaction)."""
     with _never_fail("item_received"):
         ITEMS_RECEIVED.labels(channel=str(channel)).inc()

@@ -18,7 +18,8 @@ from django.conf import settings
 from django.db import connection
 
 from kammerpost.inspection import ClamdScanner
-from kammerpost.intake.services import intake_vault
+from kammerpost.providers import find_service
+from kammerpost.vault import Vault
 
 log = logging.getLogger("kammerpost.operations.ready")
 
@@ -41,7 +42,7 @@ def _database() -> State:
 
 
 def _vault() -> State:
-    intake_vault().exists(_PROBE_KEY)
+    find_service(Vault).exists(_PROBE_KEY)
     return State.OK
 
 

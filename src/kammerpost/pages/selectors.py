@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import get_language
-
 from kammerpost.inspection import CHAMBER_DEFAULT, FORMATS, policy_named
 from kammerpost.inspection.policy import MB
+from kammerpost.languages import active_language
 
 
 @dataclass(frozen=True)
@@ -18,7 +17,7 @@ class AcceptedFormat:
 
 
 def accepted_formats() -> list[AcceptedFormat]:
-    english = (get_language() or "de").startswith("en")
+    english = active_language() == "en"
     return [
         AcceptedFormat(
             short=FORMATS[key].short,

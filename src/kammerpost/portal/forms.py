@@ -7,10 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kammerpost.accounts.models import Membership, User
+from kammerpost.accounts.models import User
+from kammerpost.accounts.selectors import memberships_of
 from kammerpost.chamber.models import Department
-
-from .procedures import FieldDefinition, Procedure
+from kammerpost.chamber.procedures import FieldDefinition, Procedure
 
 DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
 
@@ -53,7 +53,7 @@ class ProcedureForm(forms.Form):
             self.fields[definition.name].error_messages["required"] = _(
                 "Geben Sie „%(label)s“ an."
             ) % {"label": definition.label}
-        memberships = Membership.objects.filter(user=user).select_related("business")
+        memberships = memberships_of(user)
         if memberships:
             self.fields["on_behalf"] = forms.ChoiceField(
                 label=_("Sie senden für"),

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from kammerpost.accounts.models import User
+from kammerpost.intake.access import items_for_customer
 from kammerpost.intake.models import Document, InboundItem
-
-from .access import items_visible_to
-from .models import Message, MessageAttachment
 
 
 def my_items(user: User) -> QuerySet[InboundItem]:
     return (
-        items_visible_to(user)
-        .select_related("department", "portal_submission__business")
+        items_for_customer(user)
+        .select_related("department", "business")
         .prefetch_related("documents")
         .order_by("-received_at", "-id")
-    )
-
-
-def item_messages(item: InboundItem) -> QuerySet[Message]:
-    return (
-        Message.objects.filter(item=item)
-        .select_related("author")
-        .prefetch_related(
-            Prefetch("attachments", queryset=MessageAttachment.objects.select_related("document"))
-        )
     )
 
 

@@ -1,79 +1,70 @@
-"""Every write of the portal: drafts and their files, sending, the message thread.
+"""Every write of the portal: drafts and their files, and sending them.
 
-Drafts live in the session (keyed by a random draft id); their files live in
-a private directory per draft under ``VAR_DIR/drafts`` (0700 / 0600) until
-the draft is sent or a day has passed. Why not the vault: a draft file is
-inspected at once and a rejected one must never become a stored document;
-the vault's orphan sweep would also delete blobs no document points to. The
-exposure is bounded: plaintext for at most ``PORTAL_DRAFT_MAX_AGE_SECONDS``
-on the same disk the web process already spools uploads to.
+Drafts live in the session (keyed by a random draft id). Their files are
+inspected at once from the upload's private temp file, for the immediate
+verdict, and a file that is not rejected goes encrypted into the intake
+vault as a staged blob (security.md 16: documents are encrypted at rest; no
+plaintext copy stays on disk). The session keeps only the blob's key, size
+and hash. Sending hands the blobs to the intake as they are; the sweep
+(``portal_sweep``) shreds the blobs of drafts abandoned for longer than
+``PORTAL_DRAFT_MAX_AGE_SECONDS``.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 import shutil
+import tempfile
 import time
 from collections.abc import Iterable, MutableMapping
-from contextlib import ExitStack
-from functools import cache
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, NoReturn
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kammerpost.accounts.models import Business, User
 from kammerpost.chamber.models import Department
-from kammerpost.inspection import ClamdScanner, Inspector, Verdict, policy_named
+from kammerpost.chamber.procedures import ITEM_FIELDS, Procedure
+from kammerpost.inspection import Verdict
 from kammerpost.inspection.names import clean_name
-from kammerpost.intake.models import Channel, InboundItem, Sender
+from kammerpost.intake.models import Channel, Document, InboundItem
 from kammerpost.intake.services import (
-    IncomingFile,
-    documents_add,
+    StagedBlobGoneError,
+    StoredFile,
+    blob_stage,
     inbound_item_receive,
-    sender_for_address,
+    sender_for_account,
+    staged_blobs_discard,
+    staged_blobs_expired_remove,
 )
-from kammerpost.privacy.services import audit_record
+from kammerpost.providers import inspector_for
+from kammerpost.vault import BlobInfo
 
 from .exceptions import PortalError
-from .models import Message, MessageAttachment, Submission
-from .procedures import ITEM_FIELDS, Procedure
+from .models import Submission
 
 log = logging.getLogger(__name__)
 
 SESSION_KEY = "portal.drafts"
 SENDABLE = (str(Verdict.ACCEPTED), str(Verdict.HELD))
-
-
-def drafts_root() -> Path:
-    root = Path(settings.VAR_DIR) / "drafts"
-    root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return root
-
-
-def _draft_dir(draft_id: str) -> Path:
-    if not (len(draft_id) == 32 and all(c in "0123456789abcdef" for c in draft_id)):
-        raise PortalError(_("Dieser Entwurf existiert nicht."))
-    path = drafts_root() / draft_id
-    path.mkdir(mode=0o700, exist_ok=True)
-    return path
+# The kind of staged blob a draft's file is (kammerpost.intake.models.StagedBlob).
+DRAFT_BLOBS = "portal.draft"
 
 
 def drafts_expired_remove(*, max_age: int | None = None) -> int:
-    """Delete draft directories older than the limit (abandoned drafts); returns how many."""
+    """Shred the files of drafts abandoned longer than the limit; returns how many files.
+
+    Also removes the plaintext draft directory older versions kept under
+    ``VAR_DIR/drafts``.
+    """
     limit = settings.PORTAL_DRAFT_MAX_AGE_SECONDS if max_age is None else max_age
-    cutoff = time.time() - limit
-    removed = 0
-    for entry in drafts_root().iterdir():
-        if entry.is_dir() and entry.stat().st_mtime < cutoff:
-            shutil.rmtree(entry, ignore_errors=True)
-            removed += 1
-    return removed
+    legacy = Path(settings.VAR_DIR) / "drafts"
+    if legacy.is_dir():
+        shutil.rmtree(legacy, ignore_errors=True)
+    return staged_blobs_expired_remove(kind=DRAFT_BLOBS, older_than=timedelta(seconds=limit))
 
 
 def _drafts(session: MutableMapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -85,7 +76,6 @@ def draft_start(
 ) -> str:
     drafts_expired_remove()
     draft_id = secrets.token_hex(16)
-    _draft_dir(draft_id)
     drafts = _drafts(session)
     drafts[draft_id] = {
         "procedure": procedure.slug,
@@ -107,15 +97,6 @@ def draft_values_set(
     session.modified = True
 
 
-@cache
-def _scanner() -> ClamdScanner | None:
-    return ClamdScanner(settings.CLAMD_URL, settings.CLAMD_TIMEOUT) if settings.CLAMD_URL else None
-
-
-def _inspector(policy_name: str) -> Inspector:
-    return Inspector(policy_named(policy_name), scanner=_scanner())
-
-
 def draft_file_add(
     *,
     session: MutableMapping[str, Any],
@@ -126,33 +107,38 @@ def draft_file_add(
     name: str,
     chunks: Iterable[bytes],
 ) -> dict[str, Any]:
-    """Store an uploaded file in the draft and inspect it at once; a rejected file is deleted.
+    """Inspect an uploaded file at once and keep it, encrypted, unless it is rejected.
 
-    In a slot for one file, a new file replaces the old one.
+    The plaintext exists only in a private temp file for the inspection and
+    the vault write. In a slot for one file, a new file replaces the old one.
     """
     slot = procedure.slot(slot_name)
     if slot is None:
         raise PortalError(_("Dieses Dokumentfeld gibt es in diesem Verfahren nicht."))
-    directory = _draft_dir(draft_id)
-    file_id = secrets.token_hex(8)
-    path = directory / file_id
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as target:
-        for chunk in chunks:
-            target.write(chunk)
     display = clean_name(name).display
-    result = _inspector(slot.policy).inspect(path, name=display)
+    with tempfile.TemporaryDirectory(prefix="kammerpost-upload-") as private:
+        path = Path(private) / "upload"  # the directory is 0700, the name never the sender's
+        with path.open("wb") as target:
+            for chunk in chunks:
+                target.write(chunk)
+        size = path.stat().st_size
+        result = inspector_for(slot.policy).inspect(path, name=display)
+        blob = None
+        if result.verdict != Verdict.REJECTED:  # a rejected file is never kept, never sent
+            with path.open("rb") as source:
+                blob = blob_stage(source=source, kind=DRAFT_BLOBS)
     entry = {
-        "id": file_id,
+        "id": secrets.token_hex(8),
         "slot": slot.name,
         "name": display,
-        "size": path.stat().st_size,
+        "size": size,
         "verdict": str(result.verdict),
         "format": result.format or "",
         "reasons": [r.as_dict() for r in result.reasons],
+        "blob": None
+        if blob is None
+        else {"key": blob.key, "size": blob.size, "sha256": blob.sha256},
     }
-    if result.verdict == Verdict.REJECTED:
-        path.unlink(missing_ok=True)  # never kept, never sent
     if not slot.multiple:
         for old in [f for f in draft["files"] if f["slot"] == slot.name]:
             draft_file_remove(session=session, draft_id=draft_id, draft=draft, file_id=old["id"])
@@ -165,10 +151,10 @@ def draft_file_add(
 def draft_file_remove(
     *, session: MutableMapping[str, Any], draft_id: str, draft: dict[str, Any], file_id: str
 ) -> None:
-    kept = [f for f in draft["files"] if f["id"] != file_id]
-    if len(kept) != len(draft["files"]):
-        (_draft_dir(draft_id) / file_id).unlink(missing_ok=True)
-    draft["files"] = kept
+    """Take a file out of the draft; its blob is shredded."""
+    removed = [f for f in draft["files"] if f["id"] == file_id]
+    staged_blobs_discard(keys=[f["blob"]["key"] for f in removed if f.get("blob")])
+    draft["files"] = [f for f in draft["files"] if f["id"] != file_id]
     draft["checked"] = False
     session.modified = True
 
@@ -207,14 +193,6 @@ def _department_for(procedure: Procedure, values: dict[str, str]) -> Department:
     return department
 
 
-def portal_sender(*, user: User) -> Sender:
-    sender = sender_for_address(email=user.email, display_name=user.get_full_name())
-    if sender.user_id is None:
-        Sender.objects.filter(pk=sender.pk, user__isnull=True).update(user=user)
-        sender.user = user
-    return sender
-
-
 def draft_submit(
     *,
     session: MutableMapping[str, Any],
@@ -225,131 +203,80 @@ def draft_submit(
     business: Business | None,
     ip_address: str | None = None,
 ) -> InboundItem:
-    """Send a checked draft: one item through the intake, then the draft and its files go."""
+    """Send a checked draft: one item through the intake, then the draft and its files go.
+
+    The item, its documents (each under its slot's policy) and the portal's
+    Submission commit together; the inspection is queued after that commit.
+    """
     if draft["submitted"]:
         raise PortalError(_("Dieser Entwurf ist bereits gesendet."))
     if not draft["checked"] or draft_files_problems(procedure=procedure, draft=draft):
         raise PortalError(_("Bitte prüfen Sie Ihre Angaben, bevor Sie senden."))
     values = dict(draft["values"])
     department = _department_for(procedure, values)
-    directory = _draft_dir(draft_id)
     sendable = [f for f in draft["files"] if f["verdict"] in SENDABLE]
     form_data = {k: v for k, v in values.items() if k not in ITEM_FIELDS}
-    form_data["documents"] = {f["id"]: f["slot"] for f in sendable}
-    with ExitStack() as stack:
-        files = [
-            IncomingFile(f["name"], stack.enter_context(_open(directory / f["id"])))
-            for f in sendable
-        ]
-        sender = portal_sender(user=actor)
+    # Which slot each document came in, by the position the intake gives it (1, 2, ... in order).
+    form_data["documents"] = {str(n): f["slot"] for n, f in enumerate(sendable, start=1)}
+
+    if any(not f.get("blob") for f in sendable):  # a draft from before files were vaulted
+        _draft_files_expired(session, draft)
+
+    def attach(item: InboundItem, documents: list[Document]) -> None:
+        Submission.objects.create(item=item, user=actor)
+
+    try:
         item = inbound_item_receive(
             channel=Channel.PORTAL,
             department=department,
-            sender=sender,
-            files=files,
+            sender=sender_for_account(user=actor),
+            files=[
+                StoredFile(
+                    f["name"],
+                    BlobInfo(**f["blob"]),
+                    policy_name=_slot_policy(procedure, f["slot"]),
+                )
+                for f in sendable
+            ],
             subject=procedure.title_de,
             text=values.get("message", ""),
             procedure=procedure.slug,
             policy_name=_item_policy(procedure),
             form_data=form_data,
             file_reference=values.get("file_reference", ""),
+            business=business,
             actor_label=actor.get_username(),
             ip_address=ip_address,
+            attach=attach,
         )
-    Submission.objects.create(item=item, user=actor, business=business)
-    # The policy per slot may be narrower than the item's: record each document's own.
-    for document, entry in zip(item.documents.order_by("position"), sendable, strict=True):
-        slot = procedure.slot(entry["slot"])
-        if slot is not None and document.policy_name != slot.policy:
-            type(document).objects.filter(pk=document.pk).update(policy_name=slot.policy)
+    except StagedBlobGoneError:
+        _draft_files_expired(session, draft)
     draft["submitted"] = item.reference
     draft["files"] = []
     draft["values"] = {}
     session.modified = True
-    shutil.rmtree(directory, ignore_errors=True)
     return item
 
 
-def _open(path: Path) -> BinaryIO:
-    return path.open("rb")
+def _draft_files_expired(session: MutableMapping[str, Any], draft: dict[str, Any]) -> NoReturn:
+    """The draft outlived its files (the sweep shredded them): they must be uploaded again."""
+    staged_blobs_discard(keys=[f["blob"]["key"] for f in draft["files"] if f.get("blob")])
+    draft["files"] = []
+    draft["checked"] = False
+    session.modified = True
+    raise PortalError(
+        _(
+            "Ihre Dateien lagen zu lange im Entwurf und wurden gelöscht. "
+            "Bitte laden Sie sie erneut hoch und senden Sie dann."
+        )
+    )
+
+
+def _slot_policy(procedure: Procedure, slot_name: str) -> str | None:
+    slot = procedure.slot(slot_name)
+    return slot.policy if slot is not None else None
 
 
 def _item_policy(procedure: Procedure) -> str:
     policies = {s.policy for s in procedure.slots}
     return policies.pop() if len(policies) == 1 else "default"
-
-
-def message_post(
-    *,
-    actor: User,
-    item: InboundItem,
-    text: str,
-    files: list[IncomingFile] | None = None,
-    from_staff: bool = False,
-    ip_address: str | None = None,
-) -> Message:
-    """A message in an item's thread; files become documents of the item (inspected as usual).
-
-    Staff messages notify the sender by e-mail, without any content.
-    """
-    files = files or []
-    if not text.strip() and not files:
-        raise PortalError(_("Schreiben Sie eine Nachricht oder wählen Sie eine Datei aus."))
-    documents = (
-        documents_add(
-            item=item, files=files, actor_label=actor.get_username(), ip_address=ip_address
-        )
-        if files
-        else []
-    )
-    with transaction.atomic():
-        message = Message.objects.create(
-            item=item, author=actor, text=text.strip(), from_staff=from_staff
-        )
-        for document in documents:
-            MessageAttachment.objects.create(message=message, document=document)
-        audit_record(
-            action="message.posted",
-            actor=actor,
-            item=item,
-            ip_address=ip_address,
-            detail={"from_staff": from_staff, "documents": len(documents)},
-        )
-        if from_staff:
-            address = _customer_address(item)
-            if address:
-                transaction.on_commit(lambda: _notify(address, item.reference), robust=True)
-    return message
-
-
-def _customer_address(item: InboundItem) -> str:
-    submission = Submission.objects.filter(item=item).select_related("user").first()
-    if submission is not None and submission.user.email:
-        return str(submission.user.email)
-    return str(item.sender.email)
-
-
-def _notify(address: str, reference: str) -> None:
-    """Only that something waits: never the content (requirements 1.1)."""
-    body = "\n".join(
-        [
-            "Guten Tag,",
-            "",
-            f"zu Ihrem Vorgang {reference} liegt eine neue Nachricht der "
-            f"{settings.CHAMBER_NAME} für Sie bereit. Sie finden sie nach der Anmeldung im "
-            "Kundenportal unter „Meine Vorgänge“:",
-            settings.PORTAL_URL,
-            "",
-            "-- English --",
-            "",
-            f"A new message about your case {reference} is waiting for you. Please sign in "
-            "to the customer portal (My cases):",
-            settings.PORTAL_URL,
-        ]
-    )
-    EmailMessage(
-        subject=f"Neue Nachricht im Kundenportal / new message: {reference}",
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[address],
-    ).send()

@@ -9,22 +9,28 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kammerpost.accounts.access import business_for_member
 from kammerpost.accounts.adapter import client_ip
-from kammerpost.chamber.models import Department
+from kammerpost.chamber.procedures import Procedure, procedure_named, procedures_all
+from kammerpost.chamber.selectors import procedure_answers
+from kammerpost.correspondence import selectors as correspondence_selectors
+from kammerpost.correspondence import services as correspondence_services
+from kammerpost.correspondence.exceptions import CorrespondenceError
 from kammerpost.inspection import policy_named
+from kammerpost.intake import access
 from kammerpost.intake.receipts import receipt_html, receipt_pdf
+from kammerpost.intake.selectors import reasons_localised
 from kammerpost.intake.services import IncomingFile
+from kammerpost.languages import active_language
 
-from . import access, selectors, services
+from . import selectors, services
 from .exceptions import PortalError
 from .forms import MessageForm, ProcedureForm, UploadForm
 from .middleware import upload_limited
-from .procedures import Procedure, procedures_all
 
 
 def _draft_policies(request: HttpRequest, draft_id: str) -> set[str]:
@@ -33,11 +39,11 @@ def _draft_policies(request: HttpRequest, draft_id: str) -> set[str]:
 
 
 def _item_policies(request: HttpRequest, reference: str) -> set[str]:
-    return {access.item_for_user(user=request.user, reference=reference).policy_name}
+    return {access.item_for_customer(user=request.user, reference=reference).policy_name}
 
 
 def _procedure(slug: str) -> Procedure:
-    procedure = procedures_all().get(slug)
+    procedure = procedure_named(slug)
     if procedure is None:
         raise Http404
     return procedure
@@ -49,18 +55,6 @@ def _draft(request: HttpRequest, draft_id: str) -> tuple[dict[str, Any], Procedu
     if draft is None:
         raise Http404
     return draft, _procedure(draft["procedure"])
-
-
-def _reasons_localised(entry: dict[str, Any]) -> list[dict[str, str]]:
-    english = (get_language() or "de").startswith("en")
-    return [
-        {
-            "code": r["code"],
-            "message": r["message_en" if english else "message_de"],
-            "hint": r["hint_en" if english else "hint_de"],
-        }
-        for r in entry["reasons"]
-    ]
 
 
 @never_cache
@@ -148,7 +142,7 @@ def draft_files(request: HttpRequest, draft_id: str) -> HttpResponse:
     slots = []
     for slot in procedure.slots:
         files = [
-            {**f, "reasons_shown": _reasons_localised(f)}
+            {**f, "reasons_shown": reasons_localised(f["reasons"])}
             for f in draft["files"]
             if f["slot"] == slot.name
         ]
@@ -169,26 +163,11 @@ def draft_files(request: HttpRequest, draft_id: str) -> HttpResponse:
 
 
 def _allowed(policy_name: str) -> str:
-    lang = "en" if (get_language() or "de").startswith("en") else "de"
     policy = policy_named(policy_name)
     return _("%(formats)s, höchstens %(mb)s MB je Datei") % {
-        "formats": policy.allowed_list(lang),
+        "formats": policy.allowed_list(active_language()),
         "mb": policy.limits.max_file_size // (1024 * 1024),
     }
-
-
-def _answers(procedure: Procedure, draft: dict[str, Any]) -> list[tuple[str, str]]:
-    values = draft["values"]
-    rows = []
-    for field in procedure.fields:
-        value = values.get(field.name, "")
-        if field.type == "choice":
-            value = next((c.label for c in field.choices if c.value == value), value)
-        if field.type == "department":
-            department = Department.objects.filter(slug=value).first()
-            value = department.name if department else value
-        rows.append((field.label, value or "–"))
-    return rows
 
 
 @never_cache
@@ -211,7 +190,7 @@ def draft_check(request: HttpRequest, draft_id: str) -> HttpResponse:
         {
             "procedure": procedure,
             "draft_id": draft_id,
-            "answers": _answers(procedure, draft),
+            "answers": procedure_answers(procedure=procedure, values=draft["values"]),
             "files": files,
         },
     )
@@ -227,8 +206,11 @@ def draft_send(request: HttpRequest, draft_id: str) -> HttpResponse:
     if not draft["checked"]:
         return redirect("portal:draft-check", draft_id=draft_id)
     on_behalf = draft["values"].get("on_behalf", "")
-    business = access.business_for_submitter(
-        user=request.user, business_id=int(on_behalf) if on_behalf.isdigit() else None
+    # One the person belongs to, or none (a private person); a foreign one is a 404.
+    business = (
+        business_for_member(user=request.user, business_id=int(on_behalf))
+        if on_behalf.isdigit()
+        else None
     )
     try:
         item = services.draft_submit(
@@ -257,21 +239,21 @@ def item_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @upload_limited(_item_policies)
 def item_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    item = access.item_for_user(user=request.user, reference=reference)
+    item = access.item_for_customer(user=request.user, reference=reference)
     form = MessageForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("file")
         files = [IncomingFile(upload.name, upload)] if upload else []
         try:
-            services.message_post(
+            correspondence_services.message_post(
                 actor=request.user,
                 item=item,
                 text=form.cleaned_data["text"],
                 files=files,
                 ip_address=client_ip(request),
             )
-        except PortalError as exc:
-            form.add_error("text", str(exc))
+        except CorrespondenceError as refused:
+            form.add_error("text", refused.message)
         else:
             messages.success(request, _("Ihre Nachricht ist gesendet."))
             return redirect("portal:item-detail", reference=item.reference)
@@ -281,7 +263,7 @@ def item_detail(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "item": item,
             "documents": selectors.item_documents(item),
-            "thread": selectors.item_messages(item),
+            "thread": correspondence_selectors.item_thread(item=item),
             "form": form,
         },
     )
@@ -290,7 +272,7 @@ def item_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 @login_required
 def item_receipt(request: HttpRequest, reference: str) -> HttpResponse:
-    item = access.item_for_user(user=request.user, reference=reference)
+    item = access.item_for_customer(user=request.user, reference=reference)
     # receipt_html renders a template with autoescaping: safe to embed.
     return render(
         request,
@@ -302,7 +284,7 @@ def item_receipt(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 @login_required
 def item_receipt_pdf(request: HttpRequest, reference: str) -> HttpResponse:
-    item = access.item_for_user(user=request.user, reference=reference)
+    item = access.item_for_customer(user=request.user, reference=reference)
     response = HttpResponse(receipt_pdf(item), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="Eingangsbestaetigung-{item.reference}.pdf"'

@@ -40,7 +40,8 @@ def _storage_errors(action: str) -> Iterator[None]:
         raise VaultError(f"{action}: {exc}") from exc
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
+    """Make the entries of ``directory`` durable (after a create, rename or unlink in it)."""
     fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -55,7 +56,7 @@ def _make_directory(directory: Path) -> None:
     _make_directory(directory.parent)
     with contextlib.suppress(FileExistsError):
         directory.mkdir(mode=0o700)
-        _fsync_directory(directory.parent)
+        fsync_directory(directory.parent)
 
 
 class _FileHandle:
@@ -113,7 +114,7 @@ class FileBackend:
                     os.fsync(out.fileno())
             with _storage_errors(f"cannot write {path}"):
                 temp.replace(path)
-                _fsync_directory(path.parent)
+                fsync_directory(path.parent)
         except BaseException:
             with contextlib.suppress(OSError):
                 temp.unlink()
@@ -177,7 +178,7 @@ class FileBackend:
                 path.unlink()
             except FileNotFoundError:
                 return
-            _fsync_directory(path.parent)
+            fsync_directory(path.parent)
 
     def _fan_out_directories(self, kind: str) -> Iterator[os.DirEntry[str]]:
         base = self.root / kind

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import KeyUnavailableError
+from .filesystem import fsync_directory
 
 KEY_SIZE = 32
 KEY_SUFFIX = ".key"
@@ -169,7 +170,7 @@ def create_key_file(directory: Path, *, now: datetime | None = None) -> Path:
         os.fsync(fd)
     finally:
         os.close(fd)
-    _fsync_directory(directory)
+    fsync_directory(directory)
     return path
 
 
@@ -191,12 +192,4 @@ def ensure_key(directory: Path) -> None:
     finally:
         with contextlib.suppress(OSError):
             fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
         os.close(fd)

@@ -1,4 +1,4 @@
-"""``kammerpost portal_sweep``: delete abandoned portal drafts (their files are plaintext)."""
+"""``kammerpost portal_sweep``: shred the files of abandoned portal drafts (staged vault blobs)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from kammerpost.portal.services import drafts_expired_remove
 
 
 class Command(BaseCommand):
-    help = "Delete portal drafts older than PORTAL_DRAFT_MAX_AGE_SECONDS; --loop to keep running."
+    help = (
+        "Shred the files of portal drafts older than PORTAL_DRAFT_MAX_AGE_SECONDS; "
+        "--loop to keep running."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--loop", type=float, metavar="SECONDS")
@@ -20,7 +23,7 @@ class Command(BaseCommand):
         while True:
             removed = drafts_expired_remove()
             if removed:
-                self.stdout.write(f"removed {removed} abandoned drafts")
+                self.stdout.write(f"shredded {removed} files of abandoned drafts")
             if options["loop"] is None:
                 return
             time.sleep(options["loop"])

@@ -14,9 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import get_language
-
 from kammerpost.inspection import POLICY_NAMES
+from kammerpost.languages import localised
 
 PROCEDURE_DIR = Path(__file__).resolve().parent / "procedures"
 FIELD_TYPES = ("text", "textarea", "date", "email", "choice", "department")
@@ -29,11 +28,6 @@ class ProcedureDefinitionError(ValueError):
     """A procedure file is broken; the message names the file and the field."""
 
 
-def _localised(obj: Any, attribute: str) -> str:
-    lang = (get_language() or "de")[:2]
-    return str(getattr(obj, f"{attribute}_en" if lang == "en" else f"{attribute}_de"))
-
-
 @dataclass(frozen=True)
 class Choice:
     value: str
@@ -42,7 +36,7 @@ class Choice:
 
     @property
     def label(self) -> str:
-        return _localised(self, "label")
+        return localised(self, "label")
 
 
 @dataclass(frozen=True)
@@ -56,7 +50,7 @@ class FieldDefinition:
 
     @property
     def label(self) -> str:
-        return _localised(self, "label")
+        return localised(self, "label")
 
 
 @dataclass(frozen=True)
@@ -70,7 +64,7 @@ class SlotDefinition:
 
     @property
     def label(self) -> str:
-        return _localised(self, "label")
+        return localised(self, "label")
 
 
 @dataclass(frozen=True)
@@ -87,11 +81,11 @@ class Procedure:
 
     @property
     def title(self) -> str:
-        return _localised(self, "title")
+        return localised(self, "title")
 
     @property
     def description(self) -> str:
-        return _localised(self, "description")
+        return localised(self, "description")
 
     def slot(self, name: str) -> SlotDefinition | None:
         return next((s for s in self.slots if s.name == name), None)
@@ -242,3 +236,14 @@ def procedures_load(directory: Path = PROCEDURE_DIR) -> dict[str, Procedure]:
 @cache
 def procedures_all() -> dict[str, Procedure]:
     return procedures_load()
+
+
+def procedure_named(slug: str) -> Procedure | None:
+    """The procedure with this slug; None for one whose file is gone (items keep the slug)."""
+    return procedures_all().get(slug)
+
+
+def procedure_title(slug: str) -> str:
+    """The procedure's title in the active language; the slug itself if it no longer exists."""
+    procedure = procedure_named(slug)
+    return procedure.title if procedure is not None else slug

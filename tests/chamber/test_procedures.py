@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kammerpost.portal.procedures import ProcedureDefinitionError, procedures_load
+from kammerpost.chamber.procedures import ProcedureDefinitionError, procedures_load
 
 GOOD = """
 slug = "test"
