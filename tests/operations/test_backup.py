@@ -25,8 +25,10 @@ from django.db import connection
 from kammerpost.chamber.models import Department
 from kammerpost.intake import services
 from kammerpost.intake.models import Channel, Document, DocumentState, InboundItem
+from kammerpost.mailgate.models import MailMessage
 from kammerpost.mailgate.server import MailGateway
-from kammerpost.vault import BlobNotFoundError
+from kammerpost.operations.backup import vaults
+from kammerpost.vault import BlobNotFoundError, Vault
 from tests.corpus import mails, misc, pdfs
 from tests.mailgate.conftest import send
 from tests.support import processes
@@ -55,6 +57,14 @@ def empty_database(tmp_path: Path) -> Iterator[str]:
     yield f"postgres://{auth}@{params['host']}:{params['port']}/{name}"
     with psycopg.connect(**params, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _sha256(vault: Vault, key: str, expected: str) -> str:
+    digest = hashlib.sha256()
+    with vault.read(key, sha256=expected) as reader:
+        for segment in reader:
+            digest.update(segment)
+    return digest.hexdigest()
 
 
 def _fill(departments: dict[str, Department], env: dict[str, str], tmp_path: Path) -> None:
@@ -123,10 +133,12 @@ def test_restore_into_an_empty_system_reads_every_accepted_document_and_no_shred
 
     # Shredded after the backup: the backup still has its key record, the blob is gone.
     vault.delete(shredded_after)
-    # The empty system: a new database, and not one key record left in the vault.
-    for key, _ in list(vault.backend.list_records()):
-        vault.backend.delete_record(key)
-    assert not list(vault.backend.list_records())
+    # The empty system: a new database, and not one key record left in any vault.
+    mail = MailMessage.objects.get()
+    for each in vaults().values():
+        for key, _ in list(each.backend.list_records()):
+            each.backend.delete_record(key)
+        assert not list(each.backend.list_records())
     restored_env = {**env, "KAMMERPOST_DATABASE_URL": empty_database}
 
     restored = processes.run("backup", "restore", str(backup), env=restored_env)
@@ -147,11 +159,9 @@ def test_restore_into_an_empty_system_reads_every_accepted_document_and_no_shred
             with pytest.raises(BlobNotFoundError):
                 vault.read(key)
             continue
-        digest = hashlib.sha256()
-        with vault.read(key, sha256=sha256) as reader:
-            for segment in reader:
-                digest.update(segment)
-        assert digest.hexdigest() == sha256
+        assert _sha256(vault, key, sha256) == sha256
+    # The mail archive's raw message is back too.
+    assert _sha256(vaults()["mail-archive"], mail.archive_key, mail.sha256) == mail.sha256
     # The restored database has every item, as the operator sees it.
     listing = processes.run("items", "list", "--json", env=restored_env)
     assert listing.returncode == 0, listing.stderr

@@ -151,7 +151,8 @@ def test_metrics_count_receives_verdicts_and_show_backlog_queue_and_jobs(
             files=[services.IncomingFile("alt.png", io.BytesIO(misc.png(32, 32)))],
         ).documents.get()
     document = item.documents.get()
-    assert services.document_inspect(document_id=document.pk) == DocumentState.ACCEPTED
+    with django_capture_on_commit_callbacks(execute=True):  # the verdict is counted on commit
+        assert services.document_inspect(document_id=document.pk) == DocumentState.ACCEPTED
     Document.objects.filter(pk=held.pk).update(
         state=DocumentState.HELD, received_at=timezone.now() - timedelta(hours=2)
     )
