@@ -12,6 +12,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from kammerpost.inspection.antivirus import ClamdVersion
 from kammerpost.operations.jobs import JOBS, JobFailedError, job_run, signatures_date
 from kammerpost.operations.models import JobRun
 from tests.support.clamd import Clamd
@@ -76,8 +77,7 @@ def test_the_signature_check_fails_on_a_clamd_without_official_signatures(
 
 def test_clamd_version_answers_give_the_signature_date() -> None:
     # What clamd 1.4 answers with freshclam's daily.cvd loaded (two spaces before a 1-digit day).
-    assert signatures_date("ClamAV 1.4.3/27480/Tue Dec  2 09:25:32 2025") == datetime(
-        2025, 12, 2, 9, 25, 32, tzinfo=UTC
-    )
-    assert signatures_date("ClamAV 1.4.6") is None
-    assert signatures_date("garbage") is None
+    official = ClamdVersion.parse("ClamAV 1.4.3/27480/Tue Dec  2 09:25:32 2025")
+    assert signatures_date(official) == datetime(2025, 12, 2, 9, 25, 32, tzinfo=UTC)
+    assert signatures_date(ClamdVersion.parse("ClamAV 1.4.6")) is None
+    assert signatures_date(ClamdVersion.parse("garbage")) is None

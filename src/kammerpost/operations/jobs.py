@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import io
 import logging
-import re
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,6 +24,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from kammerpost.inspection import ClamdScanner
+from kammerpost.inspection.antivirus import ClamdVersion
 
 from .logs import request_context
 from .models import JobRun
@@ -66,52 +65,29 @@ def _trust_refresh() -> dict[str, Any]:
     return {}
 
 
-# clamd's VERSION: "ClamAV 1.4.6/27480/Tue Dec  2 09:25:32 2026" with official signatures,
-# only "ClamAV 1.4.6" when it runs on a private database without a date.
-_VERSION = re.compile(r"ClamAV (?P<engine>[^/]+)/(?P<database>\d+)/(?P<date>.+)")
-
-
-def signatures_date(version: str) -> datetime | None:
+def signatures_date(version: ClamdVersion | None) -> datetime | None:
     """The signature database's date from clamd's VERSION answer (None if it names none)."""
-    match = _VERSION.fullmatch(version.strip())
-    if match is None:
+    if version is None or version.demo or not version.database_time:
         return None
     try:
         # clamd writes the build time of daily.cvd in UTC, asctime style.
-        return datetime.strptime(" ".join(match["date"].split()), "%a %b %d %H:%M:%S %Y").replace(
-            tzinfo=UTC
-        )
+        text = " ".join(version.database_time.split())
+        return datetime.strptime(text, "%a %b %d %H:%M:%S %Y").replace(tzinfo=UTC)
     except ValueError:
         return None
-
-
-def clamd_version(url: str, timeout: float = 5.0) -> str:
-    family, target = ClamdScanner(url, timeout).address
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.settimeout(timeout)
-        sock.connect(target)
-        sock.sendall(b"zVERSION\0")
-        reply = b""
-        while not reply.endswith(b"\0"):
-            chunk = sock.recv(256)
-            if not chunk:
-                break
-            reply += chunk
-    return reply.rstrip(b"\0").decode("ascii", "replace")
 
 
 def _signatures() -> dict[str, Any]:
     if not settings.CLAMD_URL:
         raise JobFailedError("KAMMERPOST_CLAMD is not set: there is no scanner to ask")
-    try:
-        version = clamd_version(settings.CLAMD_URL)
-    except OSError as exc:
-        raise JobFailedError(f"clamd did not answer VERSION: {exc}") from None
+    version = ClamdScanner(settings.CLAMD_URL, timeout=5).version()
+    if version is None:
+        raise JobFailedError("clamd did not answer VERSION")
     date = signatures_date(version)
     if date is None:
         raise JobFailedError(
-            f"clamd names no signature database date ({version!r}): no official signatures"
-            " loaded (freshclam)"
+            f"clamd names no signature database date ({version.engine}): no official"
+            " signatures loaded (freshclam)"
         )
     age = timezone.now() - date
     detail = {"signatures_date": date.isoformat(), "signatures_age_seconds": age.total_seconds()}
