@@ -5,17 +5,21 @@ so a load balancer takes an instance out that cannot store or queue; each
 check's state is in the JSON. The reasons go to the log, not to the answer
 (it is public and must not describe the internals). Every check is bounded
 by a short timeout: a hung dependency must not hang the load balancer's probe.
+The checks run in a small thread pool, so they cost one round trip each, in
+parallel.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeoutError
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 from kammerpost.inspection import ClamdScanner
 from kammerpost.providers import find_service
@@ -87,12 +91,28 @@ class Check:
         return self.required and self.state != State.OK
 
 
+def _in_thread(check: Callable[[], State]) -> State:
+    try:
+        return check()
+    finally:
+        connections.close_all()  # only this pool thread's own connections
+
+
+# All checks at once, each given _TIMEOUT: a storage that never answers (boto3 retries
+# for minutes) counts as down, and the probe answers within about two seconds.
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="ready")
+
+
 def readiness() -> list[Check]:
     optional = set(settings.OPERATIONS_READY_OPTIONAL)
+    futures = {name: _POOL.submit(_in_thread, check) for name, check in CHECKS.items()}
     results = []
-    for name, check in CHECKS.items():
+    for name, future in futures.items():
         try:
-            state = check()
+            state = future.result(timeout=_TIMEOUT)
+        except FutureTimeoutError:
+            log.warning("readiness check %s did not answer within %s s", name, _TIMEOUT)
+            state = State.DOWN
         except Exception:
             log.exception("readiness check %s failed", name)
             state = State.DOWN
