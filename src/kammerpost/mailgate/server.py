@@ -64,6 +64,7 @@ class GatewaySMTP(SMTP):
             # Over the limit: say so and hang up before the session starts.
             if isinstance(transport, asyncio.WriteTransport):
                 transport.write(busy_answer().line.encode() + b"\r\n")
+                metrics.smtp_answered(busy_answer().line)
             transport.close()
 
     def connection_lost(self, error: Exception | None) -> None:
