@@ -49,3 +49,17 @@ def test_the_readme_points_to_the_table_instead_of_keeping_a_second_one() -> Non
     readme = (REPOSITORY / "README.md").read_text()
     assert "docs/operations.md" in readme
     assert "| variable | default | meaning |" not in readme
+
+
+def test_every_scheduled_job_has_a_timer_and_every_timer_a_job() -> None:
+    from kammerpost.operations.jobs import JOBS
+
+    systemd = REPOSITORY / "deploy" / "systemd"
+    timers = {
+        p.name.removeprefix("kammerpost-").removesuffix(".timer") for p in systemd.glob("*.timer")
+    }
+    assert timers == set(JOBS)
+    for name in JOBS:
+        timer = (systemd / f"kammerpost-{name}.timer").read_text()
+        assert f"Unit=kammerpost-job@{name}.service" in timer
+    assert "kammerpost scheduled run %i" in (systemd / "kammerpost-job@.service").read_text()
