@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
@@ -57,6 +58,7 @@ PERSONAL = (
 # Also any distinctive part of them on its own (a logged local part or file stem).
 FRAGMENTS = ("zwetschge", "pfefferminz", "quittenbrot", "wackelpudding", "zimtstern", "kunigunde")
 PORTAL_REQUEST_ID = "portal-send-0123456789"
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:
@@ -215,3 +217,60 @@ def test_a_whole_runs_logs_are_json_follow_each_item_and_name_no_person(
         if e["request_id"] == PORTAL_REQUEST_ID and e["logger"] == "kammerpost.request"
     ]
     assert sent and all("/portal/" in e["message"] for e in sent)
+
+
+RQ_URL = "redis://127.0.0.1:6379/13"
+
+
+@pytest.fixture
+def rq_queue() -> Iterator[str]:
+    client = redis.Redis.from_url(RQ_URL)
+    client.flushdb()
+    yield RQ_URL
+    client.flushdb()
+    client.close()
+
+
+def _worker_command() -> list[str]:
+    """The task worker exactly as deploy/systemd/kammerpost-worker@.service starts it."""
+    unit = (REPOSITORY / "deploy" / "systemd" / "kammerpost-worker@.service").read_text()
+    line = next(x for x in unit.splitlines() if x.startswith("ExecStart="))
+    arguments = line.removeprefix("ExecStart=").split()
+    assert arguments[0].endswith("/kammerpost") and arguments[1] == "rqworker", line
+    return [processes.KAMMERPOST, "rqworker", "--burst", *arguments[2:]]
+
+
+@pytest.mark.usefixtures("departments")
+def test_the_smtp_sessions_request_id_reaches_the_rq_worker_of_the_systemd_unit(
+    intake_env: dict[str, str],
+    tmp_path: Path,
+    rq_queue: str,
+    logged_processes: list[tuple[subprocess.Popen[bytes], Path]],
+) -> None:
+    env = processes.command_env(
+        **intake_env, KAMMERPOST_TASKS_BACKEND="rq", KAMMERPOST_REDIS_URL=rq_queue
+    )
+    mail_port = _free_port()
+    gateway_log = tmp_path / "mailgate.log"
+    _start(
+        logged_processes,
+        gateway_log,
+        "mailgate",
+        env={**env, "KAMMERPOST_MAILGATE_LISTEN": f"127.0.0.1:{mail_port}"},
+    )
+    _wait_for_port(mail_port)
+    _mail(mail_port)
+    worker = subprocess.run(
+        _worker_command(), env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert worker.returncode == 0, worker.stderr[-3000:]
+    for process, _ in logged_processes:
+        processes.stop(process)
+    item = InboundItem.objects.get(channel=Channel.EMAIL)
+    received = _first(json_lines(gateway_log.read_text()), f"item {item.reference} received")
+    decided = _first(json_lines(worker.stderr), f"document {item.documents.get().pk} inspected")
+    assert decided["message"].endswith("accepted")
+    assert decided["request_id"] == received["request_id"]
+    everything = (gateway_log.read_text() + worker.stderr).lower()
+    for value in (MAIL_ADDRESS, MAIL_NAME, MAIL_SUBJECT, MAIL_FILE, "zimtstern", "kunigunde"):
+        assert value.lower() not in everything, f"{value!r} appears in the logs"
