@@ -12,8 +12,14 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# Browser libraries (tus-js-client) from package-lock.json into the static files.
+TUS_JS := src/kammerpost/exchange/static/kammerpost/vendor/tus.min.js
+$(TUS_JS): package.json package-lock.json scripts/install-js
+	scripts/install-js
+	touch $(TUS_JS)
+
 .PHONY: install run test lint system-packages services pytest lock
-install: $(STAMP)
+install: $(STAMP) $(TUS_JS)
 
 # Debian packages the tests need (the run command works without them).
 system-packages:

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kammerpost.pages",
     "kammerpost.portal",
     "kammerpost.backoffice",
+    "kammerpost.exchange",
     "kammerpost.demo",
     "kammerpost.operations",
     "django_tasks_db",
@@ -385,6 +386,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_PERMISSIONS = 0o600
+# Resumable uploads (kammerpost.exchange.tus): an unfinished upload with no new chunk
+# for a day is removed with its vault segments - long enough for a night's pause.
+TUS_UPLOAD_EXPIRY_SECONDS = int(os.environ.get("KAMMERPOST_TUS_UPLOAD_EXPIRY_SECONDS", "86400"))
+# Upload-Metadata (file name, type): a header, not a place for payloads.
+TUS_METADATA_MAX_BYTES = 4096
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

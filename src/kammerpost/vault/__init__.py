@@ -2,7 +2,8 @@
 
 ``vault_from_environment().write(file)`` stores a document encrypted under a
 fresh data key and returns a ``BlobInfo`` (server-generated key, size,
-SHA-256); ``read(key)`` streams the verified plaintext back. Backends: the
+SHA-256); ``read(key)`` streams the verified plaintext back; ``Uploads(vault)`` builds
+a blob from resumable chunks (``uploads.py``). Backends: the
 local file system and S3-compatible object storage. Format and reasons:
 ``envelope.py``, ``records.py`` and docs/decisions/0003-vault-envelope-format.md.
 """
@@ -22,6 +23,17 @@ from .errors import BlobIntegrityError, BlobNotFoundError, KeyUnavailableError, 
 from .filesystem import FileBackend
 from .keys import KeyEncryptionKey, KeyRing, create_key_file
 from .s3 import S3Backend
+from .uploads import (
+    UploadBusyError,
+    UploadChecksumError,
+    UploadError,
+    UploadIncompleteError,
+    UploadNotFoundError,
+    UploadOffsetError,
+    Uploads,
+    UploadStatus,
+    UploadTooLargeError,
+)
 from .vault import BlobInfo, BlobReader, Vault
 
 __all__ = [
@@ -37,6 +49,15 @@ __all__ = [
     "KeyUnavailableError",
     "S3Backend",
     "StoredEntry",
+    "UploadBusyError",
+    "UploadChecksumError",
+    "UploadError",
+    "UploadIncompleteError",
+    "UploadNotFoundError",
+    "UploadOffsetError",
+    "UploadStatus",
+    "UploadTooLargeError",
+    "Uploads",
     "Vault",
     "VaultError",
     "backend_from_url",

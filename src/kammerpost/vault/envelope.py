@@ -187,6 +187,33 @@ def _pieces_from_chunks(chunks: Iterable[bytes], size: int) -> Iterator[bytes]:
         yield bytes(buffer)
 
 
+class SegmentCipher:
+    """Seals and opens single segments of one blob (the STREAM step, by segment number).
+
+    ``encrypt``/``decrypt`` walk a whole blob with it; resumable uploads
+    (``uploads.py``) seal segment ``i`` whenever its bytes have arrived.
+    """
+
+    def __init__(self, data_key: bytes, blob_key: str, segment_size: int) -> None:
+        self.head = header(segment_size)
+        self._aad = _aad(self.head, blob_key)
+        self._aead = AESGCM(data_key)
+
+    def seal(self, index: int, plaintext: bytes | memoryview, *, last: bool) -> bytes:
+        """Ciphertext and tag of segment ``index``."""
+        return self._aead.encrypt(_nonce(index, last), plaintext, self._aad)
+
+    def open(self, index: int, sealed: bytes | memoryview, *, last: bool) -> bytes:
+        """The plaintext of segment ``index``; BlobIntegrityError if it fails authentication."""
+        try:
+            return self._aead.decrypt(_nonce(index, last), sealed, self._aad)
+        except InvalidTag:
+            raise BlobIntegrityError(
+                f"segment {index} failed authentication (altered, reordered, truncated"
+                " or moved ciphertext)"
+            ) from None
+
+
 def encrypt(
     data_key: bytes,
     blob_key: str,
@@ -194,12 +221,10 @@ def encrypt(
     segment_size: int,
 ) -> Iterator[bytes]:
     """Yield the ciphertext object piece by piece: the header, then each sealed segment."""
-    head = header(segment_size)
-    aad = _aad(head, blob_key)
-    aead = AESGCM(data_key)
-    yield head
+    cipher = SegmentCipher(data_key, blob_key, segment_size)
+    yield cipher.head
     for index, (plaintext, last) in enumerate(segments):
-        yield aead.encrypt(_nonce(index, last), plaintext, aad)
+        yield cipher.seal(index, plaintext, last=last)
 
 
 def read_header(handle: Readable, segment_size: int) -> bytes:
@@ -221,6 +246,28 @@ def read_header(handle: Readable, segment_size: int) -> bytes:
     return head
 
 
+def decrypt_segments(
+    data_key: bytes, blob_key: str, handle: Readable, head: bytes, plaintext_size: int
+) -> Iterator[bytes]:
+    """Yield each segment's plaintext once it is authenticated (no whole-blob hash check).
+
+    ``decrypt`` adds the end-of-stream and SHA-256 checks; resumable uploads use
+    this alone to recompute the hash they could not keep across a restart.
+    """
+    segment_size = HEADER.unpack(head)[2]
+    count = segment_count(plaintext_size, segment_size)
+    cipher = SegmentCipher(data_key, blob_key, segment_size)
+    # One reused input buffer; each yielded plaintext is a fresh bytes object,
+    # because the caller may keep it.
+    sealed = memoryview(bytearray(segment_size + TAG_SIZE))
+    for index in range(count):
+        last = index == count - 1
+        expected = (plaintext_size - index * segment_size if last else segment_size) + TAG_SIZE
+        if _fill(handle.readinto, sealed[:expected]) != expected:
+            raise BlobIntegrityError(f"segment {index} is truncated")
+        yield cipher.open(index, sealed[:expected], last=last)
+
+
 def decrypt(
     data_key: bytes,
     blob_key: str,
@@ -238,27 +285,9 @@ def decrypt(
     after the last one the stream must end and the plaintext must hash to
     ``expected_sha256``.
     """
-    segment_size = HEADER.unpack(head)[2]
-    count = segment_count(plaintext_size, segment_size)
-    aad = _aad(head, blob_key)
-    aead = AESGCM(data_key)
     digest = hashlib.sha256()
     produced = 0
-    # One reused input buffer; each yielded plaintext is a fresh bytes object,
-    # because the caller may keep it.
-    sealed = memoryview(bytearray(segment_size + TAG_SIZE))
-    for index in range(count):
-        last = index == count - 1
-        expected = (plaintext_size - index * segment_size if last else segment_size) + TAG_SIZE
-        if _fill(handle.readinto, sealed[:expected]) != expected:
-            raise BlobIntegrityError(f"segment {index} is truncated")
-        try:
-            plaintext = aead.decrypt(_nonce(index, last), sealed[:expected], aad)
-        except InvalidTag:
-            raise BlobIntegrityError(
-                f"segment {index} failed authentication (altered, reordered, truncated"
-                " or moved ciphertext)"
-            ) from None
+    for plaintext in decrypt_segments(data_key, blob_key, handle, head, plaintext_size):
         digest.update(plaintext)
         produced += len(plaintext)
         yield plaintext

@@ -4,6 +4,7 @@ Layout below the root (directories 0700, files 0600)::
 
     blobs/<k0k1>/<key>      ciphertext
     keys/<k0k1>/<key>       key record
+    uploads/<id>/           a resumable upload in progress (``uploads.py``)
     blobs/<k0k1>/.<key>.<random>.tmp   a write in progress (or of a crashed writer)
 
 The two-hex-digit fan-out keeps directories small (256 per kind). Every write
@@ -123,6 +124,19 @@ class FileBackend:
     def put_blob(self, key: str, chunks: Iterable[bytes]) -> None:
         """Write the ciphertext atomically and durably."""
         self._write_atomic(self._path(_BLOBS, key), chunks)
+
+    def adopt_blob(self, key: str, path: Path) -> None:
+        """Move a finished, fsynced ciphertext file (below ``root``) into place as blob ``key``.
+
+        For resumable uploads (``uploads.py``), which build the ciphertext across
+        many requests: a rename instead of copying gigabytes once more.
+        """
+        target = self._path(_BLOBS, key)
+        with _storage_errors(f"cannot write {target}"):
+            _make_directory(target.parent)
+            path.replace(target)
+            fsync_directory(target.parent)
+            fsync_directory(path.parent)
 
     def open_blob(self, key: str) -> tuple[BlobHandle, int]:
         """Open the ciphertext file; BlobNotFoundError if it is absent."""
