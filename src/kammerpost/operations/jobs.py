@@ -114,6 +114,13 @@ JOBS: dict[str, Job] = {
             run=_management_command("portal_sweep"),
         ),
         Job(
+            "tus_sweep",
+            "remove expired unfinished cloud uploads with their vault segments",
+            interval=timedelta(hours=1),
+            max_age=timedelta(hours=4),
+            run=_management_command("tus_sweep"),
+        ),
+        Job(
             "trust_refresh",
             "fetch and verify the EU trusted lists for qualified signatures",
             interval=timedelta(days=1),
