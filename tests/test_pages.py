@@ -1,4 +1,7 @@
-"""The start page: German first, English switchable, formats drawn from the policy."""
+"""The start page: German first, English switchable, formats drawn from the policy.
+
+The other public pages are tested in tests/pages/.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from django.test import Client
 from kammerpost.inspection import CHAMBER_DEFAULT, FORMATS
 
 
+@pytest.mark.django_db
 def test_start_page_answers_in_german_and_lists_the_policy_formats(client: Client) -> None:
     response = client.get("/")
     assert response.status_code == 200
@@ -26,6 +30,7 @@ def test_start_page_switches_to_english(client: Client) -> None:
     assert "These file formats are accepted" in html
 
 
+@pytest.mark.django_db
 def test_every_response_carries_the_security_headers(client: Client) -> None:
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]

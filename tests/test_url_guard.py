@@ -41,6 +41,22 @@ PUBLIC: dict[str, Public] = {
     "health": Public("health check for the load balancer; answers only 'ok'"),
     "ready": Public("readiness for the load balancer: each dependency's state, no details"),
     # "metrics" is not here: without the bearer token it answers 404 (tests/operations).
+    # Public pages (issue 12): information everyone may read, and the contact form.
+    "formate/": Public("accepted formats and limits, drawn from the policy", page=True),
+    "fragen/": Public("frequently asked questions", page=True),
+    "datenschutz/": Public("privacy notice with the configured retention periods", page=True),
+    "impressum/": Public("imprint", page=True),
+    "barrierefreiheit/": Public("accessibility statement (BITV 2.0)", page=True),
+    "kontakt/": Public("contact form; rate limited, honeypot, no mail to strangers", page=True),
+    "kontakt/gesendet/": Public(
+        "acknowledgement of the sender's own request (from the session); else back to the form"
+    ),
+    "kommunikation/widerspruch/": Public(
+        "opt-out confirmation for the link in a mail; without one it explains what is missing"
+    ),
+    "kommunikation/widerspruch/<str:token>/": Public(
+        "the mailed single-use opt-out link; moves the token into the session and redirects"
+    ),
     "i18n/setlang/": Public("language switch; GET only redirects back, POST sets a cookie"),
     # Accounts (django-allauth): what a person needs before having a session.
     "konto/login/": Public("login form", page=True),

@@ -360,6 +360,25 @@ CORRESPONDENCE_REPLY_BACKENDS = [
     "kammerpost.correspondence.replies.EmailReply",
 ]
 
+# --- public pages and privacy (requirements 1.4; security.md 21) --------------
+# Contact form: a person asks a question or two; 5 an hour per IP and 3 per
+# address stop a bot or a mail bomb without hindering an office behind one IP.
+PAGES_CONTACT_ATTEMPTS_PER_IP = int(os.environ.get("KAMMERPOST_CONTACT_PER_IP", "5"))
+PAGES_CONTACT_ATTEMPTS_PER_ADDRESS = 3
+PAGES_CONTACT_WINDOW_SECONDS = 3600
+# A question, not a letter with enclosures: 5,000 characters (documents go to the portal).
+PAGES_CONTACT_MESSAGE_MAX_CHARS = 5000
+# The opt-out link in a notification mail works once, for a year: people read
+# old mail late, and saying "no more e-mail" must stay easy.
+PRIVACY_OPT_OUT_LINK_DAYS = int(os.environ.get("KAMMERPOST_OPT_OUT_LINK_DAYS", "365"))
+# A deletion request from the portal becomes an item of this department (its
+# staff handle data protection); the person's own words are a note, not a letter.
+PRIVACY_REQUEST_DEPARTMENT = os.environ.get("KAMMERPOST_PRIVACY_DEPARTMENT", "verwaltung")
+PRIVACY_REQUEST_TEXT_MAX_CHARS = 2000
+# Retention periods are rows of privacy.RetentionRule (admin), not settings:
+# administrators change them without a deployment, and the privacy notice
+# and the deletion read the same rows.
+
 # --- web security (security.md 17-20) ---------------------------------------
 SECURE_CSP = {
     "default-src": [CSP.SELF],

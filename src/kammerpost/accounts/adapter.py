@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from kammerpost.privacy.services import audit_record
 
-from .services import opaque_username
+from .services import account_communication_start, opaque_username
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -37,3 +37,10 @@ class AccountAdapter(DefaultAccountAdapter):
                 ip_address=client_ip(request),
             )
             raise
+
+    def confirm_email(self, request: HttpRequest, email_address: Any) -> bool:
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed and email_address.primary:
+            # Registering for the portal starts electronic communication (requirements 1.4).
+            account_communication_start(user=email_address.user)
+        return confirmed

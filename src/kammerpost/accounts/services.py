@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kammerpost.chamber.models import Department, StaffMembership
-from kammerpost.privacy.services import audit_record
+from kammerpost.privacy.services import audit_record, communication_preference_record_electronic
 
 from .exceptions import ActivationCodeInvalidError, InvitationInvalidError, PermissionDeniedError
 from .models import ActivationCode, Business, Invitation, Membership, User
@@ -396,3 +396,17 @@ def demo_accounts_ensure() -> list[DemoLogin]:
                 )
             )
     return logins
+
+
+def account_communication_start(*, user: User) -> None:
+    """A confirmed registration: electronic communication, since now, via the portal.
+
+    The preference belongs to the address's sender (one per address), so that
+    mail from the same address later finds it; an earlier opt-out stays.
+    """
+    # Imported here: the intake imports the accounts' models.
+    from kammerpost.intake.services import sender_for_account  # noqa: PLC0415
+
+    communication_preference_record_electronic(
+        sender=sender_for_account(user=user), via="portal", actor_label=user.get_username()
+    )

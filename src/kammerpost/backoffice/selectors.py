@@ -16,7 +16,7 @@ from kammerpost.inspection.antivirus import demo_database_text
 from kammerpost.intake.models import Document, DocumentState, InboundItem, Sender
 from kammerpost.intake.selectors import reasons_localised, signature_text
 from kammerpost.languages import active_language
-from kammerpost.privacy.models import CommunicationPreference
+from kammerpost.privacy import selectors as privacy_selectors
 
 if TYPE_CHECKING:
     from kammerpost.accounts.models import User
@@ -175,16 +175,8 @@ class InboxRow:
 
 
 def communication_preference_text(sender: Sender) -> str:
-    """The sender's communication preference as the clerk reads it."""
-    try:
-        preference = sender.communication_preference
-    except CommunicationPreference.DoesNotExist:
-        return _("nicht erklärt")
-    if preference.opted_out_at is not None:
-        return _("keine elektronische Kommunikation (Widerspruch)")
-    if preference.electronic:
-        return _("elektronisch")
-    return _("nicht erklärt")
+    """The sender's communication preference as the clerk reads it (since when, which channel)."""
+    return privacy_selectors.communication_preference_text(sender)
 
 
 def inbox_rows(items: list[InboundItem]) -> list[InboxRow]:
@@ -201,3 +193,24 @@ def inbox_rows(items: list[InboundItem]) -> list[InboxRow]:
             )
         )
     return rows
+
+
+def reply_warnings(item: InboundItem) -> list[str]:
+    """What the clerk must know before answering electronically: an opt-out, a paper rule."""
+    warnings = []
+    if privacy_selectors.communication_opted_out(item.sender):
+        warnings.append(
+            _(
+                "Der Absender hat der elektronischen Kommunikation widersprochen. "
+                "Antworten Sie per Post."
+            )
+        )
+    procedure = procedure_named(item.procedure) if item.procedure else None
+    if procedure is not None and procedure.paper_required:
+        warnings.append(
+            _(
+                "Für dieses Verfahren schreibt eine Vorschrift die Papierform vor. "
+                "Senden Sie die Entscheidung per Post; elektronisch nur als Hinweis."
+            )
+        )
+    return warnings

@@ -91,6 +91,7 @@ def _detail(
         "item": item,
         "documents": documents,
         "preference": selectors.communication_preference_text(item.sender),
+        "reply_warnings": selectors.reply_warnings(item),
         "procedure_form": selectors.item_form(item),
         "assign_form": forms.get("assign_form")
         or AssignForm(initial={"clerk": item.assigned_to_id}, clerks=clerks),

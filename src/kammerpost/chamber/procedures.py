@@ -78,6 +78,9 @@ class Procedure:
     fields: tuple[FieldDefinition, ...]
     slots: tuple[SlotDefinition, ...]
     source: str
+    # A legal rule wants the answer on paper (e.g. a notice that must be served):
+    # the back office warns before replying electronically.
+    paper_required: bool = False
 
     @property
     def title(self) -> str:
@@ -179,7 +182,7 @@ def procedure_parse(source: str, data: dict[str, Any]) -> Procedure:
     r = _Reader(source, "", data)
     r.unknown(
         {"slug", "title_de", "title_en", "description_de", "description_en", "department"}
-        | {"fields", "slots"}
+        | {"fields", "slots", "paper_required"}
     )
     slug = r.text("slug")
     if not slug.replace("-", "").isalnum() or slug != slug.lower():
@@ -211,6 +214,7 @@ def procedure_parse(source: str, data: dict[str, Any]) -> Procedure:
         fields=fields,
         slots=slots,
         source=source,
+        paper_required=r.flag("paper_required", False),
     )
 
 

@@ -20,10 +20,12 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, make_msgid
 from django.core.validators import validate_email
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from kammerpost.intake.models import InboundItem
 from kammerpost.mailpolicy import single_line
+from kammerpost.privacy.services import opt_out_link_issue
 
 _MESSAGE_ID: Final = re.compile(r"<[^<>\s\"\\]{1,246}@[^<>\s\"\\]{1,246}>")
 # RFC 3834 5: never answer the addresses of robots and lists.
@@ -97,6 +99,11 @@ def _rendered(name: str, context: Mapping[str, Any]) -> tuple[str, str]:
     return subject, body.strip() + "\n"
 
 
+def _opt_out_url(address: str) -> str:
+    token = opt_out_link_issue(address=address)
+    return settings.PORTAL_URL.rstrip("/") + reverse("pages:opt-out-link", args=[token])
+
+
 def mail_send(
     *,
     template: str,
@@ -105,8 +112,11 @@ def mail_send(
     from_email: str,
     headers: Mapping[str, str] | None = None,
 ) -> EmailMessage:
-    """Render ``template`` (subject and body) and send it to one address."""
-    subject, body = _rendered(template, context)
+    """Render ``template`` (subject and body) and send it to one address.
+
+    Every mail carries its own single-use opt-out link (``opt_out_url``).
+    """
+    subject, body = _rendered(template, {"opt_out_url": _opt_out_url(to), **context})
     message = EmailMessage(
         subject=single_line(subject, SUBJECT_MAX_CHARS),
         body=body,

@@ -18,6 +18,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-Mail")
     EXCHANGE = "exchange", _("HWK-Cloud")
     OPERATOR = "operator", _("Scanstelle / Schnittstelle")
+    CONTACT = "contact", _("Kontaktformular")
 
 
 class Sender(models.Model):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from kammerpost.inspection import FORMATS
@@ -84,6 +85,65 @@ def receipt_html(item: InboundItem) -> str:
     return render_to_string("intake/receipt.html", {"receipt": receipt_for(item)})
 
 
+_TABLE_WIDTH = 170 * mm  # A4 minus the margins
+_CELL_PADDING = 12  # points: ReportLab's default 6 left and 6 right
+_FILE_HEADER = ["Nr.", "Datei / File", "Größe / Size", "Typ / Type", "Prüfung / Check"]
+
+
+def _file_rows(
+    receipt: Receipt, regular: str, bold: str, small: ParagraphStyle
+) -> tuple[list[list[object]], TableStyle]:
+    """Two rows per file: number, name, size, type, state; then the fingerprint across.
+
+    The fingerprint (64 characters that must not break) gets the whole width
+    instead of squeezing the name column, and size, type and state are plain
+    strings that never wrap inside a word.
+    """
+    rows: list[list[object]] = [list(_FILE_HEADER)]
+    commands: list[tuple[object, ...]] = [
+        ("FONT", (0, 0), (-1, -1), regular, 9),
+        ("FONT", (0, 0), (-1, 0), bold, 9),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    for line in receipt.lines:
+        rows.append(
+            [
+                str(line.position),
+                Paragraph(pdf_escape(line.name), small),
+                f"{line.size:,} B".replace(",", "."),
+                line.format,
+                line.state,
+            ]
+        )
+        detail = (
+            f"SHA-256: {line.sha256}"
+            + (f"<br/>Signatur / signature: {pdf_escape(line.signature)}" if line.signature else "")
+            + (_PDF_DEMO_NOTE if line.virus_scan_note else "")
+        )
+        rows.append(["", Paragraph(detail, small), "", "", ""])
+        last = len(rows) - 1
+        commands += [
+            ("SPAN", (1, last), (4, last)),
+            ("LINEBELOW", (0, last), (-1, last), 0.3, colors.grey),
+            ("TOPPADDING", (0, last), (-1, last), 0),
+        ]
+    return rows, TableStyle(commands)
+
+
+def _column_widths(rows: list[list[object]], regular: str, bold: str) -> list[float]:
+    """Number, size, type and state as wide as their longest text; the name gets the rest."""
+    widths = [0.0] * len(_FILE_HEADER)
+    for index, row in enumerate(rows):
+        font = bold if index == 0 else regular
+        for column in (0, 2, 3, 4):
+            text = row[column]
+            if isinstance(text, str):
+                widths[column] = max(widths[column], stringWidth(text, font, 9) + _CELL_PADDING)
+    widths[1] = _TABLE_WIDTH - sum(widths)
+    return widths
+
+
 def receipt_pdf(item: InboundItem) -> bytes:
     receipt = receipt_for(item)
     regular, bold = pdf_fonts()
@@ -98,30 +158,7 @@ def receipt_pdf(item: InboundItem) -> bytes:
         ["Bereich / Department", f"{receipt.department} ({receipt.department_email})"],
         ["Weg / Channel", receipt.channel],
     ]
-    rows = [["Nr.", "Datei / File", "Größe / Size", "Typ / Type", "Prüfung / Check"]]
-    for line in receipt.lines:
-        rows.append(
-            [
-                str(line.position),
-                Paragraph(
-                    f"{pdf_escape(line.name)}<br/>SHA-256: {line.sha256}"
-                    + (f"<br/>Signatur: {pdf_escape(line.signature)}" if line.signature else "")
-                    + (_PDF_DEMO_NOTE if line.virus_scan_note else ""),
-                    small,
-                ),
-                f"{line.size:,} B".replace(",", "."),
-                line.format,
-                line.state,
-            ]
-        )
-    table_style = TableStyle(
-        [
-            ("FONT", (0, 0), (-1, -1), regular, 9),
-            ("FONT", (0, 0), (-1, 0), bold, 9),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]
-    )
+    rows, table_style = _file_rows(receipt, regular, bold, small)
     story = [
         Paragraph(pdf_escape(receipt.chamber), body),
         Spacer(1, 6 * mm),
@@ -135,12 +172,7 @@ def receipt_pdf(item: InboundItem) -> bytes:
             ),
         ),
         Spacer(1, 6 * mm),
-        Table(
-            rows,
-            colWidths=[10 * mm, 88 * mm, 24 * mm, 16 * mm, 32 * mm],
-            style=table_style,
-            repeatRows=1,
-        )
+        Table(rows, colWidths=_column_widths(rows, regular, bold), style=table_style, repeatRows=1)
         if receipt.lines
         else Paragraph("Keine Dateien / no files", body),
         Spacer(1, 6 * mm),

@@ -58,6 +58,8 @@ CHANNEL_POLICIES = {
     Channel.EMAIL: "email",
     Channel.EXCHANGE: "exchange",
     Channel.OPERATOR: "default",
+    # The contact form takes no files; the default keeps documents_add working on its items.
+    Channel.CONTACT: "default",
 }
 
 

@@ -121,6 +121,14 @@ JOBS: dict[str, Job] = {
             run=_management_command("tus_sweep"),
         ),
         Job(
+            "retention_sweep",
+            "erase the items whose retention period has passed (crypto-shredding)",
+            interval=timedelta(days=1),
+            # A missed day delays an erasure the law requires: alert after the second.
+            max_age=timedelta(days=2),
+            run=_management_command("retention_sweep"),
+        ),
+        Job(
             "trust_refresh",
             "fetch and verify the EU trusted lists for qualified signatures",
             interval=timedelta(days=1),

@@ -40,6 +40,7 @@ from kammerpost.intake.services import (
     staged_blobs_discard,
     staged_blobs_expired_remove,
 )
+from kammerpost.privacy.services import communication_preference_record_electronic
 from kammerpost.providers import inspector_for
 from kammerpost.vault import BlobInfo
 
@@ -224,6 +225,10 @@ def draft_submit(
 
     def attach(item: InboundItem, documents: list[Document]) -> None:
         Submission.objects.create(item=item, user=actor)
+        # Sending through the portal is electronic communication (requirements 1.4).
+        communication_preference_record_electronic(
+            sender=item.sender, via=Channel.PORTAL.value, actor_label=actor.get_username()
+        )
 
     try:
         item = inbound_item_receive(

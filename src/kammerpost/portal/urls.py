@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import mydata, views
 
 app_name = "portal"
 
@@ -19,4 +19,6 @@ urlpatterns = [
         views.item_receipt_pdf,
         name="item-receipt-pdf",
     ),
+    path("meine-daten/", mydata.my_data, name="my-data"),
+    path("meine-daten/export.zip", mydata.my_data_export, name="my-data-export"),
 ]
