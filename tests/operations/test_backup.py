@@ -5,7 +5,7 @@ operator CLI, a mail through the real gateway), backed up with the command,
 then the database is replaced by an empty one and every key record is
 removed from the vault: the blobs stay, as they would in S3. After the
 restore every accepted document reads back through the vault with its
-SHA-256, and the two shredded ones (before and after the backup) stay
+SHA-256, and the documents erased (crypto-shredded) before and after the backup stay
 unreadable.
 """
 
@@ -29,6 +29,8 @@ from kammerpost.intake.models import Channel, Document, DocumentState, InboundIt
 from kammerpost.mailgate.models import MailMessage
 from kammerpost.mailgate.server import MailGateway
 from kammerpost.operations.backup import vaults
+from kammerpost.privacy.erasure import item_erase
+from kammerpost.privacy.models import ErasureReason
 from kammerpost.providers import registry
 from kammerpost.vault import BlobNotFoundError, Vault, create_key_file
 from tests.corpus import mails, misc, pdfs
@@ -147,18 +149,23 @@ def test_restore_into_an_empty_system_reads_every_accepted_document_and_no_shred
     )
     assert len(accepted) >= 5, accepted
     references = sorted(InboundItem.objects.values_list("reference", flat=True))
-    # Shredded before the backup: key record and ciphertext gone, the document row deleted.
-    shredded_before, shredded_after = sorted(accepted)[:2]
-    vault.delete(shredded_before)
-    Document.objects.filter(vault_key=shredded_before).delete()
+    # Erased before the backup (a deletion request): the operator's scan, crypto-shredded.
+    scanned = InboundItem.objects.get(channel=Channel.OPERATOR)
+    shredded_before = set(scanned.documents.values_list("vault_key", flat=True))
+    item_erase(item=scanned, reason=ErasureReason.REQUEST)
 
     backup = tmp_path / "backup"
     created = processes.run("backup", "create", str(backup), env=env)
     assert created.returncode == 0, created.stderr
     manifest = json.loads((backup / "manifest.json").read_text())
     assert manifest["database"]["engine"] == connection.vendor
-    listed = {d["key"]: d["sha256"] for d in manifest["documents"] if d["state"] == "accepted"}
-    assert listed == {k: v for k, v in accepted.items() if k != shredded_before}
+    listed = {
+        d["key"]: d["sha256"]
+        for d in manifest["documents"]
+        if d["state"] == "accepted" and not d["erased"]
+    }
+    assert listed == {k: v for k, v in accepted.items() if k not in shredded_before}
+    assert {d["key"] for d in manifest["documents"] if d["erased"]} == shredded_before
     assert manifest["vaults"]["intake"]["location"] == vault.backend.describe()
     assert len(manifest["vaults"]["intake"]["key_encryption_keys"]) == 1
     # The key-encryption keys themselves never go into a backup (raw or as in their files).
@@ -168,8 +175,11 @@ def test_restore_into_an_empty_system_reads_every_accepted_document_and_no_shred
     for secret in kek_secrets:
         assert secret not in backup_bytes and base64.b64encode(secret) not in backup_bytes
 
-    # Shredded after the backup: the backup still has its key record, the blob is gone.
-    vault.delete(shredded_after)
+    # Erased after the backup (the retention sweep): the backup still has the key records
+    # and the old database says "accepted", but the blobs are gone.
+    portal_item = InboundItem.objects.get(channel=Channel.PORTAL)
+    shredded_after = set(portal_item.documents.values_list("vault_key", flat=True))
+    item_erase(item=portal_item, reason=ErasureReason.RETENTION)
     # The empty system: a new database, and not one key record left in any vault.
     mail = MailMessage.objects.get()
     for each in vaults().values():
@@ -180,19 +190,21 @@ def test_restore_into_an_empty_system_reads_every_accepted_document_and_no_shred
 
     restored = processes.run("backup", "restore", str(backup), env=restored_env)
     assert restored.returncode == 0, restored.stderr
-    assert "1 without blob" in restored.stdout, restored.stdout
+    assert f"{len(shredded_after)} without blob" in restored.stdout, restored.stdout
     again = processes.run("backup", "restore", str(backup), env=restored_env)
     assert again.returncode != 0
     assert "not empty" in again.stderr
 
     verified = processes.run("backup", "verify", str(backup), env=restored_env)
-    expected = len(accepted) - 2
+    expected = len(accepted) - len(shredded_before) - len(shredded_after)
+    assert expected >= 1
     assert f"{expected} accepted documents verified" in verified.stdout, verified.stdout
     assert verified.returncode == 1
-    assert verified.stderr.strip().endswith(f"1 unreadable: {shredded_after}")
+    unreadable = verified.stderr.strip().rsplit(": ", 1)[1].split(", ")
+    assert set(unreadable) == shredded_after, verified.stderr
     # Read back independently, byte for byte, through the vault.
     for key, sha256 in accepted.items():
-        if key in {shredded_before, shredded_after}:
+        if key in shredded_before | shredded_after:
             with pytest.raises(BlobNotFoundError):
                 vault.read(key)
             continue

@@ -41,8 +41,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 
 from kammerpost.intake.models import Document
+from kammerpost.privacy.models import ItemErasure
 from kammerpost.providers import MAIL_ARCHIVE, find_service
 from kammerpost.vault import BlobNotFoundError, Vault, VaultError
 from kammerpost.vault.records import parse as parse_record
@@ -101,7 +103,7 @@ def _run(args: list[str]) -> None:
         raise BackupError(f"{Path(args[0]).name} failed: {result.stderr.strip()[-2000:]}")
 
 
-Row = tuple[str, str, str]  # vault key, SHA-256, state
+Row = tuple[str, str, str, bool]  # vault key, SHA-256, state, erased (shredded on purpose)
 
 
 def _dump_postgresql(target: Path) -> list[Row]:
@@ -118,21 +120,26 @@ def _dump_postgresql(target: Path) -> list[Row]:
                 f"--file={target}",
             ]
         )
-        return list(Document.objects.order_by("pk").values_list("vault_key", "sha256", "state"))
+        erased = Exists(ItemErasure.objects.filter(item=OuterRef("item")))
+        return [
+            (key, sha256, state, bool(gone))
+            for key, sha256, state, gone in Document.objects.annotate(erased=erased)
+            .order_by("pk")
+            .values_list("vault_key", "sha256", "state", "erased")
+        ]
 
 
 def _dump_sqlite(target: Path) -> list[Row]:
     connection.ensure_connection()
     with sqlite3.connect(target) as copy:
         connection.connection.backup(copy)
+    documents, erasures = Document._meta.db_table, ItemErasure._meta.db_table
+    query = (
+        f'SELECT d.vault_key, d.sha256, d.state, e.id IS NOT NULL FROM "{documents}" d'  # noqa: S608 - our table names
+        f' LEFT JOIN "{erasures}" e ON e.item_id = d.item_id ORDER BY d.id'
+    )
     with sqlite3.connect(target) as copy:
-        table = Document._meta.db_table
-        return [
-            (str(k), str(s), str(t))
-            for k, s, t in copy.execute(
-                f'SELECT vault_key, sha256, state FROM "{table}" ORDER BY id'  # noqa: S608 - our table name
-            )
-        ]
+        return [(str(k), str(s), str(t), bool(g)) for k, s, t, g in copy.execute(query)]
 
 
 def _records(vault: Vault) -> Iterator[tuple[str, bytes]]:
@@ -163,8 +170,8 @@ def backup_create(directory: Path) -> dict[str, Any]:
         "database": {"engine": vendor, "file": dump.name, "sha256": _sha256(dump)},
         "vaults": {},
         "documents": [
-            {"vault": "intake", "key": key, "sha256": sha256, "state": state}
-            for key, sha256, state in rows
+            {"vault": "intake", "key": key, "sha256": sha256, "state": state, "erased": erased}
+            for key, sha256, state, erased in rows
         ],
     }
     for name, vault in vaults().items():
@@ -297,12 +304,16 @@ class VerifyResult:
 
 
 def backup_verify(directory: Path) -> VerifyResult:
-    """Read every accepted document of the backup through the vault and check its SHA-256."""
+    """Read every accepted document of the backup through the vault and check its SHA-256.
+
+    Documents of erased items (retention, deletion requests) are skipped: they
+    were shredded on purpose before the backup was taken.
+    """
     manifest = manifest_read(directory)
     vault = vaults()["intake"]
     verified, unreadable = 0, []
     for document in manifest["documents"]:
-        if document["state"] != "accepted":
+        if document["state"] != "accepted" or document["erased"]:
             continue
         digest = hashlib.sha256()
         try:
