@@ -39,7 +39,9 @@ DEFAULT = "default"
 MAIL_ARCHIVE = "mail-archive"
 
 # Settings whose change makes every built service stale.
-_SETTINGS = frozenset({"CLAMD_URL", "CLAMD_TIMEOUT", "MAIL_ARCHIVE_URL", "VAR_DIR"})
+_SETTINGS = frozenset(
+    {"CLAMD_URL", "CLAMD_TIMEOUT", "CLAMD_STREAM_MAX_BYTES", "MAIL_ARCHIVE_URL", "VAR_DIR"}
+)
 
 Key = tuple[type, str]
 Factory = Callable[["ServiceRegistry"], object]
@@ -141,7 +143,11 @@ def _mail_archive(services: ServiceRegistry) -> Vault:
 
 
 def _scanner(_: ServiceRegistry) -> ClamdScanner | None:
-    return ClamdScanner(settings.CLAMD_URL, settings.CLAMD_TIMEOUT) if settings.CLAMD_URL else None
+    if not settings.CLAMD_URL:
+        return None
+    return ClamdScanner(
+        settings.CLAMD_URL, settings.CLAMD_TIMEOUT, max_stream=settings.CLAMD_STREAM_MAX_BYTES
+    )
 
 
 registry.register(Vault, lambda _: vault_from_environment())

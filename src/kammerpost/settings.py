@@ -62,6 +62,11 @@ CHAMBER_DOMAIN = os.environ.get("KAMMERPOST_CHAMBER_DOMAIN", "hwk-musterstadt.ex
 CLAMD_URL = os.environ.get("KAMMERPOST_CLAMD", "")
 # clamd answers a 25 MB scan in about a second; a minute means it is stuck.
 CLAMD_TIMEOUT = float(os.environ.get("KAMMERPOST_CLAMD_TIMEOUT", "60"))
+# clamd's StreamMaxLength (the run command's clamd: 300M; clamd goes to 4000M at most).
+# Larger files are not sent but held with av.too_large: never accepted unscanned.
+CLAMD_STREAM_MAX_BYTES = int(
+    os.environ.get("KAMMERPOST_CLAMD_STREAM_MAX_BYTES", str(300 * 1024 * 1024))
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -291,6 +296,35 @@ INTAKE_ORPHAN_GRACE_SECONDS = int(os.environ.get("KAMMERPOST_INTAKE_ORPHAN_GRACE
 PORTAL_DRAFT_MAX_AGE_SECONDS = int(
     os.environ.get("KAMMERPOST_PORTAL_DRAFT_MAX_AGE_SECONDS", "86400")
 )
+
+# --- cloud area (kammerpost.exchange; requirements.md 1.3, security.md 3-4) ---
+# An arrangement lasts two weeks unless the clerk says otherwise: long enough for
+# a person to gather large files, short enough that nothing lingers.
+EXCHANGE_DEFAULT_DAYS = 14
+# A quarter of a year at most: longer exchanges become a second inbox nobody watches.
+EXCHANGE_MAX_DAYS = 90
+# 10 GB: several scanned files of a master's examination or building plans.
+EXCHANGE_DEFAULT_QUOTA_BYTES = 10 * 1000**3
+# 50 GB at most: what one arrangement may bind of the vault's storage.
+EXCHANGE_MAX_QUOTA_BYTES = 50 * 1000**3
+# After closing, an exchange's files stay this long (a department may set its own,
+# chamber.Department.exchange_retention_days), then they are crypto-shredded.
+EXCHANGE_RETENTION_DAYS = int(os.environ.get("KAMMERPOST_EXCHANGE_RETENTION_DAYS", "30"))
+# One-time codes live 10 minutes (security.md 3); 6 digits with the limits below.
+EXCHANGE_CODE_SECONDS = 600
+EXCHANGE_CODE_DIGITS = 6
+# Wrong codes: 5 per exchange in 15 minutes, 20 per IP in an hour (security.md 4);
+# at 10^6 codes that leaves a guesser odds of about 1 in 40,000 per day.
+EXCHANGE_CODE_ATTEMPTS_PER_EXCHANGE = 5
+EXCHANGE_CODE_ATTEMPTS_PER_IP = 20
+EXCHANGE_CODE_WINDOW_SECONDS = 900
+EXCHANGE_CODE_IP_WINDOW_SECONDS = 3600
+# Code mails: 5 an hour per exchange, so the invited address cannot be mail-bombed.
+EXCHANGE_CODE_MAILS_PER_HOUR = 5
+# Upload notices to the clerk: at most one per exchange in this window (a batch of files).
+EXCHANGE_NOTIFY_INTERVAL_SECONDS = 900
+# The plain form (no JavaScript) is for small files; large ones go through tus.
+EXCHANGE_FORM_UPLOAD_MAX_BYTES = 100 * 1024 * 1024
 
 # --- mail (policy.md 2; security.md 22-24) -----------------------------------
 # The gateway `kammerpost mailgate`: standalone on localhost, behind Postfix in

@@ -16,6 +16,7 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("portal/", include("kammerpost.portal.urls")),
     path("intern/", include("kammerpost.backoffice.urls")),
+    path("cloud/", include("kammerpost.exchange.urls")),
     # For load balancers and Prometheus (docs/operations.md); /health is in pages.
     path("ready", operations.ready, name="ready"),
     path("metrics", operations.metrics, name="metrics"),

@@ -69,8 +69,12 @@ def _keys() -> set[str]:
 
 
 def test_an_uploaded_file_lies_only_encrypted_in_the_vault_and_the_session_names_its_blob(
-    portal_env: Path,
+    portal_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A temp directory of this test's own: other processes' uploads do not count.
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
     client = signed_in(new_user())
     draft = _start(client)
     _upload(client, draft, "foto.png", _png_with_marker())
@@ -86,7 +90,7 @@ def test_an_uploaded_file_lies_only_encrypted_in_the_vault_and_the_session_names
     for path in stored:
         assert MARKER not in path.read_bytes(), path
     assert not (portal_env / "drafts").exists()
-    assert not list(Path(tempfile.gettempdir()).glob("kammerpost-upload-*"))
+    assert not list(private_tmp.iterdir()), "a temporary copy of the upload stayed behind"
     # The blob reads back as the upload.
     assert MARKER in b"".join(intake_vault().read(str(blob["key"]), sha256=str(blob["sha256"])))
 

@@ -13,12 +13,15 @@ from kammerpost.chamber.procedures import procedure_named, procedure_title
 from kammerpost.chamber.selectors import procedure_answers
 from kammerpost.inspection import FORMATS
 from kammerpost.inspection.antivirus import demo_database_text
+from kammerpost.intake import access
 from kammerpost.intake.models import Document, DocumentState, InboundItem, Sender
 from kammerpost.intake.selectors import reasons_localised, signature_text
 from kammerpost.languages import active_language
 from kammerpost.privacy import selectors as privacy_selectors
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from kammerpost.accounts.models import User
     from kammerpost.chamber.models import Department
 
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
 def inbox_items(
     *,
     department: Department,
+    viewer: User | AnonymousUser,
     status: str = "",
     channel: str = "",
     procedure: str = "",
@@ -33,7 +37,7 @@ def inbox_items(
 ) -> QuerySet[InboundItem]:
     """The department's items across channels, newest first, filtered as asked."""
     items = (
-        InboundItem.objects.filter(department=department)
+        access.items_visible_to_staff(InboundItem.objects.filter(department=department), viewer)
         .select_related("sender", "assigned_to", "sender__communication_preference")
         .prefetch_related("documents")
     )

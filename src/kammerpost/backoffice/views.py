@@ -61,7 +61,7 @@ def inbox(request: HttpRequest, slug: str) -> HttpResponse:
             "procedure": form.cleaned_data["procedure"],
             "query": form.cleaned_data["q"],
         }
-    items = selectors.inbox_items(department=department, **filters)
+    items = selectors.inbox_items(department=department, viewer=request.user, **filters)
     page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("seite"))
     query = request.GET.copy()
     query.pop("seite", None)

@@ -12,6 +12,11 @@ class Department(models.Model):
     # The part before the @; the domain is the chamber's (KAMMERPOST_CHAMBER_DOMAIN).
     mailbox = models.CharField(max_length=64, unique=True)
     is_active = models.BooleanField(default=True)
+    # How long a closed cloud exchange keeps its files before they are crypto-shredded;
+    # empty: the chamber's default (settings.EXCHANGE_RETENTION_DAYS).
+    exchange_retention_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name="Aufbewahrung im Cloud-Austausch (Tage)"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -20,6 +25,13 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def exchange_retention(self) -> int:
+        """Days a closed exchange of this department keeps its files."""
+        if self.exchange_retention_days is not None:
+            return self.exchange_retention_days
+        return int(settings.EXCHANGE_RETENTION_DAYS)
 
     @property
     def email(self) -> str:

@@ -167,7 +167,7 @@ def _parse_reply(text: str, version: ClamdVersion | None = None) -> ScanResult:
 class ClamdScanner:
     """A clamd daemon at ``unix:///path/clamd.ctl`` or ``tcp://host:port``."""
 
-    def __init__(self, url: str, timeout: float = 120.0) -> None:
+    def __init__(self, url: str, timeout: float = 120.0, max_stream: int | None = None) -> None:
         parts = urlsplit(url)
         if parts.scheme == "unix" and parts.path:
             self.address: tuple[int, str | tuple[str, int]] = (socket.AF_UNIX, parts.path)
@@ -177,6 +177,9 @@ class ClamdScanner:
             raise ValueError(f"KAMMERPOST_CLAMD must be unix:///path or tcp://host:port: {url!r}")
         self.url = url
         self.timeout = timeout
+        # clamd's StreamMaxLength: a longer stream is cut off (broken pipe), so such
+        # files are not sent at all but held with their own reason (av.too_large).
+        self.max_stream = max_stream
 
     def session(self) -> ScanSession:
         return ScanSession(self.address, self.timeout, self.version())

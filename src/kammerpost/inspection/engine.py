@@ -96,7 +96,8 @@ class Inspector:
             findings.add(detection.finding.code, **detection.finding.params)
 
         parsed: Future[Findings] | None = None
-        session = self._scan_session()
+        scanner_limit = self._scanner_limit(size)
+        session = None if scanner_limit is not None else self._scan_session()
         if detection.candidate is not None:
             if session is not None:
                 parsed = self._executor().submit(self.pool.check, detection.candidate, path, limits)
@@ -107,7 +108,12 @@ class Inspector:
         if parsed is not None:
             findings.extend(parsed.result())
         scan = session.finish() if session is not None else None
-        self._record_scan(findings, scan)
+        if scanner_limit is not None:
+            # Never accepted unscanned: held, and the reason says why it cannot be scanned.
+            findings.facts["av"] = {"scanned": False, "status": "too_large", "engine": "clamd"}
+            findings.add("av.too_large", limit_mb=_mb(scanner_limit))
+        else:
+            self._record_scan(findings, scan)
 
         real = _real_format(detection.candidate, findings)
         if real is not None and detection.candidate != ZIP:
@@ -128,6 +134,12 @@ class Inspector:
             return
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch") as batch:
             yield from batch.map(self.inspect, paths)
+
+    def _scanner_limit(self, size: int) -> int | None:
+        """The scanner's stream limit if this file exceeds it, else None."""
+        if not self.scan or self.scanner is None or self.scanner.max_stream is None:
+            return None
+        return self.scanner.max_stream if size > self.scanner.max_stream else None
 
     def _scan_session(self) -> ScanSession | None:
         if self.scan and self.scanner is not None:

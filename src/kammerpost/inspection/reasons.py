@@ -497,6 +497,17 @@ REASONS: Final[dict[str, ReasonText]] = {
         "Sie müssen nichts tun. Senden Sie die Datei bitte nicht noch einmal.",
         "Nothing to do. Please do not send the file again.",
     ),
+    "av.too_large": ReasonText(
+        Severity.HOLD,
+        "Die Datei ist sicher angekommen, ist aber größer, als unser Virenscanner prüfen kann "
+        "(höchstens {limit_mb} MB). Ungeprüft wird sie nicht weitergegeben; sie bleibt "
+        "zurückgehalten.",
+        "The file has arrived safely but is larger than our virus scanner can check (at most "
+        "{limit_mb} MB). It is not passed on unchecked; it stays held.",
+        "Teilen Sie die Datei in kleinere Dateien auf (zum Beispiel einzelne PDF-Dateien je "
+        "Kapitel) und senden Sie diese.",
+        "Split the file into smaller files (for example one PDF per chapter) and send those.",
+    ),
     "storage.unavailable": ReasonText(
         Severity.HOLD,
         "Die Datei ist sicher angekommen, konnte aber gerade nicht geprüft werden. "

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -76,10 +76,24 @@ def department_for_staff(*, user: User | AnonymousUser, slug: str) -> Department
     return department
 
 
+def items_visible_to_staff(
+    items: QuerySet[InboundItem], user: User | AnonymousUser
+) -> QuerySet[InboundItem]:
+    """``items`` narrowed to those this clerk may see: their departments', and of a
+    confidential item (one with readers: a cloud exchange's) only if they are a reader."""
+    readers = InboundItem.readers.through.objects.filter(inbounditem_id=OuterRef("pk"))
+    return items.filter(department__in=departments_for_staff(user)).filter(
+        ~Exists(readers) | Exists(readers.filter(user_id=user.pk))
+    )
+
+
 def item_for_staff(*, user: User | AnonymousUser, reference: str) -> InboundItem:
     item = (
-        InboundItem.objects.select_related("department", "sender", "assigned_to", "business")
-        .filter(reference=reference, department__in=departments_for_staff(user))
+        items_visible_to_staff(
+            InboundItem.objects.select_related("department", "sender", "assigned_to", "business"),
+            user,
+        )
+        .filter(reference=reference)
         .first()
     )
     if item is None:

@@ -99,6 +99,11 @@ class InboundItem(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_items",
     )
+    # A confidential item (a cloud exchange's uploads): when anyone is named here, only
+    # they see it among the department's staff (intake.access.items_visible_to_staff).
+    readers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="readable_items"
+    )
     received_at = models.DateTimeField(db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

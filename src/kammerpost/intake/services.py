@@ -576,3 +576,14 @@ def blobs_unreferenced_remove(
     if removed:
         audit_record(action=action, detail={"count": removed})
     return removed
+
+
+def blob_staged_adopt(*, blob: BlobInfo, kind: str) -> None:
+    """Stage a blob a channel wrote to the intake vault itself (a finished resumable upload).
+
+    Like :func:`blob_stage` without the write: the orphan sweep spares it, and
+    a receive takes it over as a :class:`StoredFile`.
+    """
+    StagedBlob.objects.get_or_create(
+        vault_key=blob.key, defaults={"kind": kind, "created_at": timezone.now()}
+    )

@@ -121,6 +121,13 @@ JOBS: dict[str, Job] = {
             run=_management_command("tus_sweep"),
         ),
         Job(
+            "exchange_sweep",
+            "close expired cloud exchanges, shred the files of closed ones after retention",
+            interval=timedelta(minutes=5),
+            max_age=timedelta(hours=1),
+            run=_management_command("exchange_sweep"),
+        ),
+        Job(
             "retention_sweep",
             "erase the items whose retention period has passed (crypto-shredding)",
             interval=timedelta(days=1),
