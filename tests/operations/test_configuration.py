@@ -63,3 +63,21 @@ def test_every_scheduled_job_has_a_timer_and_every_timer_a_job() -> None:
         timer = (systemd / f"kammerpost-{name}.timer").read_text()
         assert f"Unit=kammerpost-job@{name}.service" in timer
     assert "kammerpost scheduled run %i" in (systemd / "kammerpost-job@.service").read_text()
+
+
+def test_nginx_streams_the_cloud_areas_tus_uploads_where_the_app_serves_them() -> None:
+    from django.urls import reverse
+
+    from kammerpost.inspection import policy_named
+    from kammerpost.portal.middleware import UPLOAD_MARGIN
+
+    site = (REPOSITORY / "deploy" / "nginx" / "kammerpost.conf").read_text()
+    collection = reverse("exchange:files")
+    block = site.split(f"location {collection} {{", 1)
+    assert len(block) == 2, f"no nginx location for the tus collection {collection}"
+    body = block[1].split("}", 1)[0]
+    assert "proxy_request_buffering off;" in body
+    limit = int(body.split("client_max_body_size ", 1)[1].split("m;", 1)[0])
+    # The exchange policy's largest file plus the 1 MB the portal's forms may add.
+    exchange = policy_named("exchange").limits.max_file_size
+    assert limit * (1 << 20) == exchange + UPLOAD_MARGIN
