@@ -14,6 +14,8 @@ Medians of repeated rounds.
 
 Run: .venv/bin/python benchmarks/mail_throughput.py [--repeats N] [--small N] [--large N]
      [--database-url postgres://...]   (default: SQLite in a temporary directory)
+     [--processes N]   (N > 1: ``kammerpost mailgate --processes N`` as its own process,
+                        SO_REUSEPORT; needs PostgreSQL)
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ import multiprocessing
 import os
 import random
 import smtplib
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -187,15 +191,49 @@ def _bomb_effect(port: int, good: Path, rounds: int) -> tuple[float, float, floa
     return statistics.median(alone), statistics.median(under_fire), statistics.median(bomb_times)
 
 
+class _GatewayProcesses:
+    """``kammerpost mailgate --processes N`` on a fixed port, in the benchmark's environment."""
+
+    def __init__(self, port: int, processes: int) -> None:
+        self.port = port
+        self.processes = processes
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "kammerpost.cli", "mailgate", "--listen"]
+        command += [f"127.0.0.1:{self.port}", "--processes", str(self.processes)]
+        self.process = subprocess.Popen([*command, "--sweep-every", "0"])
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
+                return
+            time.sleep(0.1)
+        raise RuntimeError("the gateway processes did not listen")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--small", type=int, default=400, help="10 kB mails per round")
     parser.add_argument("--large", type=int, default=24, help="2 MB mails per round")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--processes", type=int, default=1, help="gateway processes")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="kammerpost-mailbench-") as temp:
+    from tests.corpus.mails_auth import dns_server
+
+    # Sender authentication asks a loopback DNS server (SPF of the senders' domain), as
+    # the gateway would ask the chamber's resolver: its cost is part of the figure.
+    with (
+        dns_server() as (resolver, _),
+        tempfile.TemporaryDirectory(prefix="kammerpost-mailbench-") as temp,
+    ):
+        os.environ["KAMMERPOST_MAIL_DNS_RESOLVER"] = resolver
         workdir = Path(temp)
         _setup(workdir, args.database_url)
         from aiosmtpd.controller import Controller
@@ -213,7 +251,11 @@ def main() -> None:
             data_size_limit=20 * MB,
         )
         floor.start()
-        gateway = MailGateway("127.0.0.1", 0)
+        gateway: Any
+        if args.processes > 1:
+            gateway = _GatewayProcesses(_free_port(), args.processes)
+        else:
+            gateway = MailGateway("127.0.0.1", 0)
         gateway.start()
         try:
             _run_load(gateway.port, small[:SENDERS])  # warm up: parser workers, connections

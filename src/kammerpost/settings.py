@@ -345,12 +345,23 @@ MAILGATE_PARSE_TIMEOUT = float(
 )
 # Parser processes: each hostile message ties up at most one for the timeout above.
 MAILGATE_PARSERS = int(os.environ.get("KAMMERPOST_MAILGATE_PARSERS", "2"))
+# Gateway processes sharing the listen address (SO_REUSEPORT): one per core is the most.
+MAILGATE_PROCESSES = int(os.environ.get("KAMMERPOST_MAILGATE_PROCESSES", "1"))
 # Threads for blocking work (database, vault, virus scan) behind the SMTP sessions.
 MAILGATE_THREADS = int(os.environ.get("KAMMERPOST_MAILGATE_THREADS", "8"))
 # aiosmtpd holds each message in memory (up to the message limit): this bounds the total.
 MAILGATE_MAX_CONNECTIONS = int(os.environ.get("KAMMERPOST_MAILGATE_MAX_CONNECTIONS", "40"))
 # RFC 5321 4.5.3.2: servers should wait 5 minutes for a command.
 MAILGATE_SESSION_TIMEOUT = float(os.environ.get("KAMMERPOST_MAILGATE_SESSION_TIMEOUT", "300"))
+# S/MIME signatures of mail are checked against the CA certificates (PEM or DER) in this
+# directory; empty: signatures are shown as "not checkable".
+MAIL_SMIME_TRUST_DIR = os.environ.get("KAMMERPOST_MAIL_SMIME_TRUST_DIR", "")
+# Sender authentication (SPF, DKIM, DMARC): the DNS resolver the gateway asks ("host" or
+# "host:port"; empty: the system's). Behind Postfix, set the authserv-id of the MTA whose
+# Authentication-Results header alone is then trusted (the gateway does not look itself).
+MAIL_DNS_RESOLVER = os.environ.get("KAMMERPOST_MAIL_DNS_RESOLVER", "")
+MAIL_TRUSTED_AUTHSERV_ID = os.environ.get("KAMMERPOST_MAIL_TRUSTED_AUTHSERV_ID", "")
+MAIL_DNS_TIMEOUT = float(os.environ.get("KAMMERPOST_MAIL_DNS_TIMEOUT", "5"))
 
 
 def _mailers(relay: str) -> dict[str, dict[str, object]]:

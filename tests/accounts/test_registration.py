@@ -170,3 +170,31 @@ def test_account_forms_enforce_csrf() -> None:
     assert client.post("/konto/password/reset/", {"email": "x@example.org"}).status_code == 403
     assert login(client, "x@example.org").status_code == 403
     assert Business.objects.count() == 0
+
+
+def test_a_reset_link_is_built_from_the_portal_url_never_from_the_host_header(
+    person: User,
+    mailoutbox: list[mail.EmailMessage],
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.PORTAL_URL = "https://portal.hwk-musterstadt.example/"
+    Client().post("/konto/password/reset/", {"email": person.email}, HTTP_HOST="127.0.0.1:1337")
+    body = mailoutbox[-1].body
+    assert "1337" not in body
+    links = [u for u in links_in(body) if "/password/reset/key/" in u]
+    assert links and all(u.startswith("https://portal.hwk-musterstadt.example/") for u in links)
+    Client().post(
+        "/konto/signup/",
+        {
+            "account_type": "person",
+            "email": "neu-host@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+        HTTP_HOST="127.0.0.1:1337",
+    )
+    confirmation = mailoutbox[-1].body
+    assert "1337" not in confirmation
+    assert any(
+        u.startswith("https://portal.hwk-musterstadt.example/") for u in links_in(confirmation)
+    )

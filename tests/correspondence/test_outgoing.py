@@ -48,22 +48,35 @@ def _only_mail(outbox: Path) -> Any:
 # --- acknowledgements (the mail gateway's receipt) ------------------------------------------
 
 
-def test_header_injection_in_an_acknowledgement_subject_never_reaches_a_header(
+def test_header_injection_in_an_acknowledgement_never_reaches_a_header(
     email_item: InboundItem, outbox: Path
 ) -> None:
     acknowledgement_send(
         items=[email_item],
         to="azubi@example.org",
-        subject="Zeugnis\r\nBcc: opfer@example.com\r\nX-Evil: 1",
         message_id="<x@y>\r\nBcc: zwei@example.com",
         attachments=1,
     )
     [raw] = outbox_files(outbox)
-    assert b"\nBcc:" not in raw and b"\nX-Evil:" not in raw
+    assert b"\nBcc:" not in raw
     message = parsed(raw)
     assert message["Bcc"] is None and message["In-Reply-To"] is None
-    assert "Zeugnis Bcc: opfer@example.com" in message["Subject"]
+    assert email_item.reference in message["Subject"]
     assert message["Auto-Submitted"] == "auto-replied"
+
+
+def test_an_acknowledgement_never_repeats_the_senders_words(
+    email_item: InboundItem, outbox: Path
+) -> None:
+    # the item's mail is titled "Zeugnis": a forged mail must not make the
+    # chamber carry a stranger's words to a third party
+    acknowledgement_send(items=[email_item], to="azubi@example.org", message_id="", attachments=0)
+    [raw] = outbox_files(outbox)
+    assert "Zeugnis" not in raw.decode("utf-8", "replace")
+    message = parsed(raw)
+    assert message["Subject"] == (
+        f"Eingangsbestätigung {email_item.reference} / Acknowledgement of receipt"
+    )
 
 
 def test_an_acknowledgement_speaks_german_then_english_and_threads_to_the_mail(
@@ -72,7 +85,6 @@ def test_an_acknowledgement_speaks_german_then_english_and_threads_to_the_mail(
     acknowledgement_send(
         items=[email_item],
         to="azubi@example.org",
-        subject="Zeugnis & <Anlagen>",
         message_id=ORIGINAL_MESSAGE_ID,
         attachments=2,
     )
@@ -80,30 +92,14 @@ def test_an_acknowledgement_speaks_german_then_english_and_threads_to_the_mail(
     assert message["In-Reply-To"] == ORIGINAL_MESSAGE_ID
     assert message["X-Auto-Response-Suppress"] == "All"
     assert message["From"] == django_settings.DEFAULT_FROM_EMAIL
-    assert message["Subject"] == (
-        f"Eingangsbestätigung {email_item.reference} / Acknowledgement of receipt: "
-        "Zeugnis & <Anlagen>"
-    )
     body = message.get_content()
     german, english = body.split("-- English --")
-    assert "Ihre Nachricht „Zeugnis & <Anlagen>“ ist bei der" in german  # not HTML-escaped
+    assert "Ihre Nachricht ist bei der" in german
     assert f"Eingangsnummer: {email_item.reference}" in german
     assert "Anhänge: 2" in german and UNENCRYPTED_DE in german and PORTAL_URL in german
-    assert 'Your message "Zeugnis & <Anlagen>" has reached' in english
+    assert "Your message has reached" in english
     assert f"Reference number: {email_item.reference}" in english
     assert "Attachments: 2" in english and UNENCRYPTED_EN in english and PORTAL_URL in english
-
-
-def test_an_acknowledgement_without_subject_says_so_in_both_languages(
-    email_item: InboundItem, outbox: Path
-) -> None:
-    acknowledgement_send(
-        items=[email_item], to="azubi@example.org", subject="", message_id="", attachments=0
-    )
-    message = _only_mail(outbox)
-    assert message["Subject"].endswith("(ohne Betreff / no subject)")
-    body = message.get_content()
-    assert "„(ohne Betreff)“" in body and '"(no subject)"' in body
 
 
 @pytest.mark.parametrize(
@@ -372,6 +368,7 @@ def relay() -> Iterator[tuple[_Sink, int]]:
     controller.start()
     yield sink, port
     controller.stop()
+    controller.loop.close()  # aiosmtpd's Controller leaves its own event loop open
 
 
 def test_with_a_relay_configured_replies_leave_through_smtp(

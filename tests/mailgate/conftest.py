@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import atexit
+import functools
 import smtplib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from kammerpost.mailgate import services
 from kammerpost.mailgate.server import MailGateway
 from tests.corpus.mails import FROM, TO
+from tests.corpus.mails_auth import dns_server
 from tests.correspondence.conftest import outbox
 from tests.correspondence.conftest import outbox_files as acknowledgements
 from tests.intake.conftest import departments, intake_env
@@ -65,9 +68,28 @@ def gateway() -> Iterator[MailGateway]:
     services.parser_pool_close()
 
 
+@functools.cache
+def loopback_dns() -> str:
+    """The test domains' SPF, DKIM and DMARC records on a loopback DNS server (dnslib).
+
+    One per test process, started on first use and stopped at exit; a plain
+    function rather than a fixture, so modules that borrow ``mail_env`` need
+    nothing else.
+    """
+    context = dns_server()
+    address, _ = context.__enter__()
+    atexit.register(context.__exit__, None, None, None)
+    return address
+
+
 @pytest.fixture
 def mail_env(intake_env: dict[str, str], outbox: Path, settings: SettingsWrapper) -> dict[str, str]:
-    """A private vault and mail archive, the real clamd, acknowledgements into ``outbox``."""
+    """A private vault and mail archive, the real clamd, acknowledgements into ``outbox``.
+
+    Sender authentication asks the loopback DNS server only.
+    """
     settings.PORTAL_URL = "https://portal.hwk-musterstadt.example/"
     settings.CHAMBER_DOMAIN = "hwk-musterstadt.example"
+    settings.MAIL_DNS_RESOLVER = loopback_dns()
+    settings.MAIL_TRUSTED_AUTHSERV_ID = ""
     return intake_env

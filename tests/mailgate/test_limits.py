@@ -23,10 +23,12 @@ def test_the_gateway_uses_the_policy_tables_limits_with_the_configured_parse_tim
     for name in ("max_message_bytes", "max_depth", "max_parts", "max_recipients"):
         assert getattr(limits, name) == getattr(MAIL_LIMITS, name), name
     gateway = MailGateway("127.0.0.1", 0, threads=1)
+    session = gateway._factory()
     try:
         # aiosmtpd answers SIZE= at MAIL and cuts DATA at this limit.
-        assert gateway._factory().data_size_limit == MAIL_LIMITS.max_message_bytes
+        assert session.data_size_limit == MAIL_LIMITS.max_message_bytes
     finally:
+        session.loop.close()  # without a running gateway, aiosmtpd made a loop of its own
         gateway.executor.shutdown()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 from kammerpost.chamber.models import Department
 from kammerpost.intake.models import Channel, InboundItem
 from tests.corpus import mails
+from tests.mailgate.conftest import loopback_dns
 from tests.support import processes
 from tests.support.clamd import _free_port
 
@@ -39,21 +41,30 @@ def start_gateway(
     intake_env: dict[str, str],
 ) -> Iterator[Callable[..., int]]:
     started: list[subprocess.Popen[bytes]] = []
+    pids: list[int] = []
 
-    def start(**env: str) -> int:
+    def start(*args: str, **env: str) -> int:
         port = _free_port()
         process = processes.start(
             "mailgate",
             "--listen",
             f"127.0.0.1:{port}",
+            *args,
             env=processes.command_env(
-                **intake_env, KAMMERPOST_PORTAL_URL="https://portal.example/", **env
+                **{
+                    **intake_env,
+                    "KAMMERPOST_PORTAL_URL": "https://portal.example/",
+                    "KAMMERPOST_MAIL_DNS_RESOLVER": loopback_dns(),
+                    **env,
+                }
             ),
         )
         started.append(process)
         _wait_for_port(port, process)
+        pids.append(process.pid)
         return port
 
+    start.pids = pids  # type: ignore[attr-defined]
     yield start
     for process in started:
         processes.stop(process)
@@ -134,3 +145,30 @@ def test_a_dead_database_answers_451_and_never_accepts(
     reply = send(port, mails.plain_letter())
     assert (reply.code, reply.enhanced) == (451, "4.3.0"), reply
     assert not InboundItem.objects.exists()
+
+
+def _gateway_children(pid: int) -> list[int]:
+    """Forked gateway processes of ``pid`` (its parser workers run another command)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    found = []
+    for child in children:
+        with contextlib.suppress(OSError):
+            if b"mailgate" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(int(child))
+    return found
+
+
+def test_several_gateway_processes_share_one_address(
+    start_gateway: Callable[..., int], departments: dict[str, Department]
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.mailgate.conftest import send
+
+    port = start_gateway("--processes", "2")
+    [parent] = start_gateway.pids  # type: ignore[attr-defined]
+    assert len(_gateway_children(parent)) == 1  # the second process, on the same port
+    with ThreadPoolExecutor(6) as pool:
+        replies = list(pool.map(lambda _: send(port, mails.letter_with_pdf()), range(12)))
+    assert [r.code for r in replies] == [250] * 12, replies
+    assert InboundItem.objects.count() == 12

@@ -12,12 +12,10 @@ from kammerpost.intake.models import InboundItem
 from kammerpost.intake.services import IncomingFile
 
 from .exceptions import ReplyNotPossibleError
-from .mail import mail_send, single_line, threading_headers
+from .mail import mail_send, threading_headers
 from .models import Message
 from .selectors import reply_ways
 from .thread import message_write
-
-ACKNOWLEDGED_SUBJECT_CHARS = 80  # enough to recognise the mail; the rest is the sender's
 
 
 def message_post(
@@ -67,18 +65,20 @@ def item_reply(
 
 
 def acknowledgement_send(
-    *, items: Sequence[InboundItem], to: str, subject: str, message_id: str, attachments: int
+    *, items: Sequence[InboundItem], to: str, message_id: str, attachments: int
 ) -> None:
     """The receipt for an accepted mail: reference numbers, and that e-mail is not private.
 
-    The caller decided that one may go out (``mail.acknowledgement_skip_reason``).
+    The caller decided that one may go out (``mail.acknowledgement_skip_reason``) and
+    that the sender is proven. It never repeats anything the sender wrote (Subject,
+    name): a forged mail must not make the chamber carry a stranger's words to a
+    third party.
     """
     mail_send(
         template="acknowledgement",
         context={
             "references": ", ".join(item.reference for item in items),
             "departments": ", ".join(item.department.name for item in items),
-            "subject": single_line(subject, ACKNOWLEDGED_SUBJECT_CHARS),
             "attachments": attachments,
         },
         to=to,

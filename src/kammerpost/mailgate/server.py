@@ -46,6 +46,7 @@ class GatewaySMTP(SMTP):
     def __init__(self, handler: GatewayHandler, **kwargs: Any) -> None:
         super().__init__(handler, **kwargs)
         self.gateway_handler = handler
+        self._bare_linefeeds = False
 
     async def push(self, status: Any) -> None:
         text = status.decode("ascii", "replace") if isinstance(status, bytes) else str(status)
@@ -53,9 +54,26 @@ class GatewaySMTP(SMTP):
         if text.startswith(("552 Error: message size", "552 Error: Too much mail data")):
             status = size_answer(portal, mail_limits().max_message_bytes).line
         elif text.startswith("500 Line too long"):
-            status = line_too_long_answer(portal).line
+            status = line_too_long_answer(portal, bare_linefeeds=self._bare_linefeeds).line
+            self._bare_linefeeds = False
         metrics.smtp_answered(status)
         await super().push(status)
+
+    def _cb_client_connected(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        super()._cb_client_connected(reader, writer)
+        # aiosmtpd discards an over-long line by read(); a message whose lines end in a
+        # bare LF arrives as one such "line". Note the LF, so the answer names the cause.
+        drain = reader.read
+
+        async def read(n: int = -1) -> bytes:
+            data = await drain(n)
+            if b"\n" in data:
+                self._bare_linefeeds = True
+            return data
+
+        reader.read = read  # type: ignore[method-assign]
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         request_id_begin()  # before the session's task is made: it copies this context
@@ -133,6 +151,7 @@ class GatewayHandler:
             envelope_from="" if envelope.mail_from in {None, "", "<>"} else envelope.mail_from,
             recipients=list(envelope.rcpt_tos),
             peer=peer,
+            helo=str(session.host_name or ""),
         )
         return answer.line
 
@@ -145,9 +164,14 @@ class GatewayHandler:
 class MailGateway:
     """The SMTP server on ``host:port``: ``start()`` runs it in a thread, ``serve()`` here."""
 
-    def __init__(self, host: str, port: int, *, threads: int | None = None) -> None:
+    def __init__(
+        self, host: str, port: int, *, threads: int | None = None, reuse_port: bool = False
+    ) -> None:
         self.host = host
         self.port = port
+        # SO_REUSEPORT: several gateway processes on one address, the kernel spreads the
+        # connections (Python's parse and the vault's crypto then use every core).
+        self.reuse_port = reuse_port
         self.threads = threads or settings.MAILGATE_THREADS
         self.executor = ThreadPoolExecutor(self.threads, thread_name_prefix="mailgate")
         self.handler = GatewayHandler(self.executor)
@@ -169,7 +193,11 @@ class MailGateway:
 
     async def _open(self) -> None:
         self._server = await asyncio.get_running_loop().create_server(
-            self._factory, self.host, self.port, reuse_address=True
+            self._factory,
+            self.host,
+            self.port,
+            reuse_address=True,
+            reuse_port=self.reuse_port or None,
         )
         sockets = self._server.sockets or []
         if sockets:

@@ -9,6 +9,11 @@ half-stored behind (a blob without its row is an orphan the sweep removes).
 Several of our addresses in one mail: one inbound item per department,
 committed together, sharing one archived raw message and one
 acknowledgement - each department sees the mail in its own inbox.
+
+Sender authentication (``kammerpost.mailpolicy.authentication``) decides two
+things: an item is linked to a portal account only when the From address is
+proven (DMARC-aligned, or a valid S/MIME signature for it), and an
+acknowledgement goes only to a proven envelope sender (no backscatter).
 """
 
 from __future__ import annotations
@@ -18,9 +23,11 @@ import logging
 import tempfile
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import replace
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -43,17 +50,24 @@ from kammerpost.mailpolicy import (
     MAIL_LIMITS,
     Answer,
     Attachment,
+    AuthResult,
+    DnsResolver,
     Examination,
     MailLimits,
     MailParserPool,
     Refusal,
     accepted_answer,
+    authenticate,
+    authentication_headers,
     prescan,
     recipient_ok_answer,
     refusal_answer,
     temporary_failure_answer,
+    trusted_results,
     unknown_recipient_answer,
 )
+from kammerpost.mailpolicy.authentication import header_from_address
+from kammerpost.mailpolicy.prescan import header_block
 from kammerpost.privacy.services import communication_preference_record_electronic
 from kammerpost.providers import MAIL_ARCHIVE, find_service, inspector_for
 from kammerpost.vault import Vault, VaultError
@@ -111,11 +125,16 @@ def recipient_accept(address: str) -> Answer:
 
 
 def mail_receive(
-    *, raw: bytes, envelope_from: str, recipients: Sequence[str], peer: str | None = None
+    *,
+    raw: bytes,
+    envelope_from: str,
+    recipients: Sequence[str],
+    peer: str | None = None,
+    helo: str = "",
 ) -> Answer:
     """The answer at the end of DATA for one message; never raises."""
     try:
-        return _receive(raw, envelope_from, recipients, peer)
+        return _receive(raw, envelope_from, recipients, peer, helo)
     except Exception:
         log.exception("mail from peer %s could not be received", peer)
         return temporary_failure_answer()
@@ -126,7 +145,9 @@ def _refused(refusal: Refusal, peer: str | None) -> Answer:
     return refusal_answer(refusal, settings.PORTAL_URL)
 
 
-def _receive(raw: bytes, envelope_from: str, recipients: Sequence[str], peer: str | None) -> Answer:
+def _receive(
+    raw: bytes, envelope_from: str, recipients: Sequence[str], peer: str | None, helo: str
+) -> Answer:
     limits = mail_limits()
     refusal = prescan(raw, limits)
     if refusal is not None:
@@ -138,18 +159,45 @@ def _receive(raw: bytes, envelope_from: str, recipients: Sequence[str], peer: st
             departments.setdefault(department.pk, department)
     if not departments:
         return unknown_recipient_answer(settings.PORTAL_URL)
+    # The DNS checks run beside the parse (they wait on the network, the parse on a CPU).
+    early_from = header_from_address(raw)
+    checking = _auth_executor().submit(
+        sender_authentication,
+        raw=raw,
+        from_address=early_from,
+        envelope_from=envelope_from,
+        peer=peer,
+        helo=helo,
+    )
     with tempfile.TemporaryDirectory(prefix="kammerpost-mail-") as temp:
         raw_path = Path(temp) / "message.eml"
         raw_path.write_bytes(raw)
         workdir = Path(temp) / "parts"
         workdir.mkdir()
-        examination = parser_pool().examine(raw_path, workdir, limits)
+        examination = parser_pool().examine(
+            raw_path, workdir, limits, trust_dir=settings.MAIL_SMIME_TRUST_DIR or None
+        )
         if examination.refusal is None:
             examination.refusal = _inspect(examination.attachments)
         if examination.refusal is not None:
             return _refused(examination.refusal, peer)
+        auth = checking.result()
+        if examination.from_address != early_from:  # the parse read another From: ask again
+            auth = sender_authentication(
+                raw=raw,
+                from_address=examination.from_address,
+                envelope_from=envelope_from,
+                peer=peer,
+                helo=helo,
+            )
         items = _store(
-            raw_path, examination, list(departments.values()), envelope_from, recipients, peer
+            raw_path,
+            examination,
+            list(departments.values()),
+            envelope_from,
+            recipients,
+            peer,
+            auth,
         )
     _acknowledge(items, examination, envelope_from)
     return accepted_answer([item.reference for item in items])
@@ -186,16 +234,19 @@ def _store(  # noqa: PLR0917 - one caller, every value named at the call
     envelope_from: str,
     recipients: Sequence[str],
     peer: str | None,
+    auth: AuthResult,
 ) -> list[InboundItem]:
     archive = find_service(Vault, name=MAIL_ARCHIVE)
     with raw_path.open("rb") as source:
         blob = archive.write(source)
     try:
         with transaction.atomic():
+            verified = from_verified(examination, auth)
             sender = sender_for_address(
                 email=examination.from_address, display_name=examination.from_name
             )
-            sender_account_link(sender=sender)
+            if verified:  # only a proven From reaches an account; a forger's never does
+                sender_account_link(sender=sender)
             communication_preference_record_electronic(
                 sender=sender, via="email", actor_label=sender.email
             )
@@ -205,7 +256,7 @@ def _store(  # noqa: PLR0917 - one caller, every value named at the call
                 envelope_from=envelope_from,
                 auto_submitted=examination.auto_submitted,
                 list_mail=examination.list_mail,
-            )
+            ) or ("" if auth.envelope_verified else "unauthenticated")
             for department in departments:
                 item = _item_receive(department, sender, examination, peer)
                 item.mail_message = MailMessage.objects.create(
@@ -219,6 +270,10 @@ def _store(  # noqa: PLR0917 - one caller, every value named at the call
                     recipients=[r[:254] for r in recipients][:100],
                     peer=peer,
                     received_at=now,
+                    signature=examination.signature.as_dict() if examination.signature else {},
+                    omitted_images=examination.omitted_images,
+                    sender_verified=verified,
+                    authentication=_authentication_summary(examination, auth),
                 )
                 items.append(item)
     except BaseException:
@@ -248,6 +303,65 @@ def _item_receive(
         )
 
 
+@lru_cache(maxsize=4)
+def _dns_resolver(server: str, timeout: float) -> DnsResolver:
+    """One resolver (and its cache) per configuration, shared by the gateway's threads."""
+    return DnsResolver(server, timeout=timeout)
+
+
+_auth_lock = threading.Lock()
+_auth_pool: ThreadPoolExecutor | None = None
+
+
+def _auth_executor() -> ThreadPoolExecutor:
+    global _auth_pool  # noqa: PLW0603 - one pool per gateway process
+    with _auth_lock:
+        if _auth_pool is None:
+            _auth_pool = ThreadPoolExecutor(
+                settings.MAILGATE_THREADS, thread_name_prefix="mailgate-auth"
+            )
+        return _auth_pool
+
+
+def sender_authentication(
+    *, raw: bytes, from_address: str, envelope_from: str, peer: str | None, helo: str
+) -> AuthResult:
+    """SPF/DKIM/DMARC of this mail: the trusted MTA's verdict, or checked here; never raises."""
+    if settings.MAIL_TRUSTED_AUTHSERV_ID:
+        return trusted_results(
+            authentication_headers(header_block(raw)),
+            authserv_id=settings.MAIL_TRUSTED_AUTHSERV_ID,
+            from_address=from_address,
+            envelope_from=envelope_from,
+        )
+    return authenticate(
+        raw,
+        from_address=from_address,
+        envelope_from=envelope_from,
+        client_ip=peer,
+        helo=helo,
+        resolver=_dns_resolver(settings.MAIL_DNS_RESOLVER, settings.MAIL_DNS_TIMEOUT),
+    )
+
+
+def from_verified(examination: Examination, auth: AuthResult) -> bool:
+    """The From address is proven: DMARC-aligned, or S/MIME-signed validly for it."""
+    signature = examination.signature
+    smime_ok = (
+        signature is not None
+        and signature.kind == "smime"
+        and signature.status == "valid"
+        and signature.signer_matches_from
+    )
+    return auth.from_verified or smime_ok
+
+
+def _authentication_summary(examination: Examination, auth: AuthResult) -> str:
+    signature = examination.signature
+    smime = f" smime={signature.status}" if signature and signature.kind == "smime" else ""
+    return (auth.summary + smime)[:200]
+
+
 def _acknowledge(items: list[InboundItem], examination: Examination, envelope_from: str) -> None:
     """Best effort: the mail is stored already; a failing relay must not make the sender resend."""
     if items[0].mail_message.acknowledgement != "pending":
@@ -256,7 +370,6 @@ def _acknowledge(items: list[InboundItem], examination: Examination, envelope_fr
         acknowledgement_send(
             items=items,
             to=envelope_from,
-            subject=examination.subject,
             message_id=examination.message_id,
             attachments=len(examination.attachments),
         )

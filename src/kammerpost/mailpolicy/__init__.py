@@ -8,6 +8,9 @@ than the inspection engine, whose policy table holds its limits
 - ``MailParserPool.examine(path, workdir, limits)``: the full parse in a
   worker process under limits (``sandbox.py`` -> ``worker.py`` ->
   ``examine.py`` with ``mime.py``, ``html.py``, ``links.py``);
+- ``authenticate`` / ``trusted_results``: who really sent it (SPF, DKIM,
+  DMARC alignment, or the trusted MTA's Authentication-Results);
+- ``MailSignature``: the mail's own S/MIME or PGP signature (``smime.py``);
 - ``Refusal`` and the rule tables (``rules.py``), and the SMTP answers built
   from them (``answers.py``): the texts a sender reads are policy too.
 """
@@ -24,24 +27,38 @@ from .answers import (
     too_many_recipients_answer,
     unknown_recipient_answer,
 )
+from .authentication import (
+    AuthResult,
+    DnsResolver,
+    authenticate,
+    authentication_headers,
+    trusted_results,
+)
 from .examine import Attachment, Examination, examine
 from .mime import single_line
 from .prescan import prescan
 from .rules import MAIL_LIMITS, REFUSALS, RULES, MailLimits, Refusal
 from .sandbox import MailParserError, MailParserPool
+from .smime import SIGNATURE_REASONS, MailSignature
 
 __all__ = [
     "MAIL_LIMITS",
     "REFUSALS",
     "RULES",
+    "SIGNATURE_REASONS",
     "Answer",
     "Attachment",
+    "AuthResult",
+    "DnsResolver",
     "Examination",
     "MailLimits",
     "MailParserError",
     "MailParserPool",
+    "MailSignature",
     "Refusal",
     "accepted_answer",
+    "authenticate",
+    "authentication_headers",
     "busy_answer",
     "examine",
     "line_too_long_answer",
@@ -52,5 +69,6 @@ __all__ = [
     "size_answer",
     "temporary_failure_answer",
     "too_many_recipients_answer",
+    "trusted_results",
     "unknown_recipient_answer",
 ]

@@ -155,8 +155,10 @@ def size_answer(portal_url: str, limit_bytes: int) -> Answer:
     return refusal_answer(Refusal("size.too_large", {"limit_mb": limit_mb}), portal_url)
 
 
-def line_too_long_answer(portal_url: str) -> Answer:
-    return refusal_answer(Refusal("mime.line_too_long"), portal_url)
+def line_too_long_answer(portal_url: str, *, bare_linefeeds: bool = False) -> Answer:
+    """The answer for a line over 1,000 bytes; lines ended by bare LF look like one long line."""
+    code = "mime.bare_linefeeds" if bare_linefeeds else "mime.line_too_long"
+    return refusal_answer(Refusal(code), portal_url)
 
 
 def busy_answer() -> Answer:

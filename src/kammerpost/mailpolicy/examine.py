@@ -5,6 +5,13 @@ Django; the gateway runs it in a worker process under memory and time
 limits (``sandbox.py``). It decodes the attachments into ``workdir`` for
 the inspection engine, which the caller runs on them (file policy, virus
 scan). Every rule here refuses with a ``Refusal`` that names the rule.
+
+Parts of the mail itself are not documents (policy.md 2.2): the signature
+of an S/MIME or PGP/MIME signed mail (``smime.py``; the opaque S/MIME form
+is unwrapped and its content examined like any mail), images the HTML
+body shows by ``cid:`` (left out and named), and Outlook's ``winmail.dat``
+(TNEF, unpacked: its body is text, its files are the attachments). Every
+other leaf part is an attachment, whatever its Content-Disposition.
 """
 
 from __future__ import annotations
@@ -17,13 +24,13 @@ from dataclasses import asdict, dataclass, field
 from email import errors
 from email.message import Message
 from email.parser import BytesParser
-from email.policy import compat32
 from pathlib import Path
 from typing import Any, Final
 
-from .html import ACTIVE, html_read
+from .html import ACTIVE, html_scan
 from .links import link_only_host
 from .mime import (
+    RAW_HEADERS,
     MimeRefusal,
     codec_for,
     decode_text,
@@ -35,6 +42,7 @@ from .mime import (
 )
 from .prescan import prescan
 from .rules import MailLimits, Refusal
+from .smime import MailSignature, pgp_signature, smime_verify
 
 _BOUNDARY_DEFECTS: Final[dict[type[errors.MessageDefect], tuple[str, str]]] = {
     errors.NoBoundaryInMultipartDefect: ("Grenze fehlt", "boundary missing"),
@@ -103,6 +111,26 @@ _ARCHIVE_TYPES: Final = {
 _BASE64: Final = re.compile(rb"[A-Za-z0-9+/]*={0,2}")
 _WHITESPACE: Final = re.compile(rb"\s+")
 _TEXT_CONTROLS: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# CPython records no defect for a NUL or other control byte in a header; other
+# programs cut the value there, so what we read is not what they read.
+_HEADER_CONTROLS: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SMIME_TYPES: Final = frozenset({"application/pkcs7-mime", "application/x-pkcs7-mime"})
+_SMIME_SIGNATURES: Final = frozenset(
+    {"application/pkcs7-signature", "application/x-pkcs7-signature"}
+)
+_PGP_SIGNATURES: Final = frozenset({"application/pgp-signature"})
+# The sender's public key that Thunderbird and Enigmail attach to OpenPGP mail (Autocrypt):
+# material for checking the signature, not a document.
+_PGP_KEYS: Final = frozenset({"application/pgp-keys"})
+# Parts that belong to the mail itself, not documents: Enigmail's and Thunderbird's copy
+# of the protected headers (RFC draft "protected headers", legacy display part).
+_MAIL_ITSELF: Final = frozenset({"text/rfc822-headers"})
+_PGP_SIGNED_INLINE: Final = "-----BEGIN PGP SIGNED MESSAGE-----"
+_PGP_ENCRYPTED_INLINE: Final = "-----BEGIN PGP MESSAGE-----"
+_TNEF_TYPES: Final = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
+_ENCRYPTED_CMS: Final = frozenset(
+    {"enveloped_data", "authenticated_enveloped_data", "encrypted_data"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,10 +154,13 @@ class Examination:
     list_mail: bool = False
     text: str = ""
     attachments: list[Attachment] = field(default_factory=list)
+    signature: MailSignature | None = None  # the mail's own (outermost) signature
+    omitted_images: list[str] = field(default_factory=list)  # cid: images of the body
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["refusal"] = self.refusal.as_dict() if self.refusal else None
+        data["signature"] = self.signature.as_dict() if self.signature else None
         return data
 
     @classmethod
@@ -145,17 +176,26 @@ class Examination:
             list_mail=bool(data.get("list_mail")),
             text=str(data.get("text", "")),
             attachments=[Attachment(**a) for a in data.get("attachments", [])],
+            signature=MailSignature.from_dict(signature)
+            if isinstance(signature := data.get("signature"), dict)
+            else None,
+            omitted_images=[str(n)[:255] for n in data.get("omitted_images", [])][:100],
         )
 
 
-def examine(raw: bytes, workdir: Path, limits: MailLimits) -> Examination:
-    """Apply every rule of policy.md 2.2 that needs no file inspection; never raises for input."""
+def examine(
+    raw: bytes, workdir: Path, limits: MailLimits, *, trust_dir: str | None = None
+) -> Examination:
+    """Apply every rule of policy.md 2.2 that needs no file inspection; never raises for input.
+
+    ``trust_dir``: the directory of CA certificates S/MIME signers must chain to.
+    """
     refusal = prescan(raw, limits)
     if refusal is not None:
         return Examination(refusal=refusal)
     try:
-        message = BytesParser(policy=compat32).parsebytes(raw)
-        return _Walk(workdir, limits).run(message)
+        message = BytesParser(policy=RAW_HEADERS).parsebytes(raw)
+        return _Walk(workdir, limits, raw=raw, trust_dir=trust_dir).run(message)
     except MimeRefusal as exc:
         return Examination(refusal=exc.refusal)
     except RecursionError:
@@ -170,26 +210,38 @@ def _clean_text(text: str) -> str:
 
 
 class _Walk:
-    def __init__(self, workdir: Path, limits: MailLimits) -> None:
+    def __init__(
+        self, workdir: Path, limits: MailLimits, *, raw: bytes, trust_dir: str | None
+    ) -> None:
         self.workdir = workdir
         self.limits = limits
+        self.raw = raw
+        self.trust_dir = trust_dir
+        self.from_address = ""
         self.parts = 0
         self.texts: list[str] = []
         self.links: list[str] = []
+        self.cids: set[str] = set()
         self.attachments: list[Attachment] = []
+        # Leaf parts that are not body text, decided once the HTML has named its cid: images.
+        self.pending: list[tuple[Message, bytes]] = []
+        self.omitted: list[str] = []
+        self.signature: MailSignature | None = None
 
     def run(self, message: Message) -> Examination:
         self._check_headers(message, top=True)
         address, name = sender_address(message)
+        self.from_address = address
         result = Examination(
             subject=single_line(header_text(message.get("Subject", "")), 255),
             from_address=address,
             from_name=name,
-            message_id=single_line(str(message.get("Message-ID", "")), 250),
+            message_id=single_line(header_text(str(message.get("Message-ID", ""))), 250),
             auto_submitted=_auto_submitted(message),
             list_mail=_list_mail(message),
         )
         self._visit(message, depth=1, use_html_text=True)
+        self._settle()
         text = _clean_text("\n\n".join(t.strip() for t in self.texts if t.strip()))
         if len(text) > self.limits.max_text_chars:
             text = text[: self.limits.max_text_chars] + "\n[...]"
@@ -203,7 +255,18 @@ class _Walk:
             return Examination(refusal=Refusal("link_only", {"host": host}))
         result.text = text
         result.attachments = self.attachments
+        result.signature = self.signature
+        result.omitted_images = self.omitted
         return result
+
+    def _settle(self) -> None:
+        """Each pending part: an image the body shows is left out, anything else is a file."""
+        for part, data in self.pending:
+            content_id = str(part.get("Content-ID", "")).strip().strip("<>").strip().lower()
+            if part.get_content_maintype() == "image" and content_id and content_id in self.cids:
+                self.omitted.append(single_line(file_name(part) or content_id, 200))
+            else:
+                self._attachment(part, data)
 
     def _check_headers(self, part: Message, *, top: bool) -> None:
         for defect in part.defects:
@@ -213,6 +276,14 @@ class _Walk:
             if type(defect) in _HEADER_DEFECTS:
                 de, en = _HEADER_DEFECTS[type(defect)]
                 raise MimeRefusal(Refusal("mime.broken_headers", {"what_de": de, "what_en": en}))
+        for key, value in part.items():
+            if _HEADER_CONTROLS.search(key) or _HEADER_CONTROLS.search(str(value)):
+                raise MimeRefusal(
+                    Refusal(
+                        "mime.broken_headers",
+                        {"what_de": "Steuerzeichen im Kopffeld", "what_en": "control character"},
+                    )
+                )
         for name in (*_SINGLE_TOP, *_SINGLE_PART) if top else _SINGLE_PART:
             if header_count(part, name) > 1:
                 raise MimeRefusal(Refusal("mime.duplicate_header", {"header": name}))
@@ -239,6 +310,10 @@ class _Walk:
             if ctype.startswith("message/"):
                 for inner in children:
                     self._forwarded(inner, depth=depth + 1)
+            elif ctype == "multipart/encrypted":
+                raise MimeRefusal(Refusal("encrypted.mail"))
+            elif ctype == "multipart/signed" and len(children) == 2:
+                self._signed(part, children, depth=depth, use_html_text=use_html_text)
             elif ctype == "multipart/alternative":
                 has_plain = any(
                     c.get_content_type() == "text/plain" and not _is_attachment(c) for c in children
@@ -250,20 +325,118 @@ class _Walk:
                     self._visit(child, depth=depth + 1, use_html_text=use_html_text)
             return
         data = _payload(part, self.parts)
-        if _is_attachment(part):
-            self._attachment(part, data)
+        if ctype in _SMIME_TYPES:
+            self._opaque(part, data, depth=depth, use_html_text=use_html_text)
+        elif ctype in _SMIME_SIGNATURES or ctype in _PGP_SIGNATURES or ctype in _PGP_KEYS:
+            pass  # signature material (outside multipart/signed it proves nothing): no document
+        elif ctype in _MAIL_ITSELF:
+            pass  # the headers once more, as the sender's program shows them
+        elif _is_attachment(part):
+            self.pending.append((part, data))
         elif ctype == "text/html":
-            markup = decode_text(data, _charset(part))
-            problems, text, links = html_read(markup)
-            if problems:
-                de = ", ".join(ACTIVE[p][0] for p in problems)
-                en = ", ".join(ACTIVE[p][1] for p in problems)
-                raise MimeRefusal(Refusal("html.active", {"what_de": de, "what_en": en}))
-            self.links.extend(links)
-            if use_html_text:
-                self.texts.append(text)
+            self._html(decode_text(data, _charset(part)), use_html_text=use_html_text)
         else:  # text/plain (other text types are attachments)
-            self.texts.append(decode_text(data, _charset(part)))
+            self._plain(decode_text(data, _charset(part)))
+
+    def _plain(self, text: str) -> None:
+        """Body text; inline OpenPGP is recognised (signed: shown; encrypted: unreadable)."""
+        stripped = text.lstrip()
+        if stripped.startswith(_PGP_ENCRYPTED_INLINE):
+            raise MimeRefusal(Refusal("encrypted.mail"))
+        if stripped.startswith(_PGP_SIGNED_INLINE):
+            self._record(pgp_signature())
+        self.texts.append(text)
+
+    def _html(self, markup: str, *, use_html_text: bool) -> None:
+        reading = html_scan(markup)
+        if reading.problems:
+            de = ", ".join(ACTIVE[p][0] for p in reading.problems)
+            en = ", ".join(ACTIVE[p][1] for p in reading.problems)
+            raise MimeRefusal(Refusal("html.active", {"what_de": de, "what_en": en}))
+        self.links.extend(reading.links)
+        # Mail programs differ in the case of the same Content-ID; compare without it.
+        self.cids.update(cid.lower() for cid in reading.cids)
+        if use_html_text:
+            self.texts.append(reading.text)
+
+    def _record(self, signature: MailSignature) -> None:
+        if self.signature is None:  # the outermost signature is the sender's
+            self.signature = signature
+
+    def _signed(
+        self, part: Message, children: list[Message], *, depth: int, use_html_text: bool
+    ) -> None:
+        """multipart/signed (RFC 1847): the first part is the mail, the second its signature."""
+        content, signature = children
+        kind = signature.get_content_type()
+        if kind not in _SMIME_SIGNATURES and kind not in _PGP_SIGNATURES:
+            for child in children:
+                self._visit(child, depth=depth + 1, use_html_text=use_html_text)
+            return
+        self._visit(content, depth=depth + 1, use_html_text=use_html_text)
+        self.parts += 1
+        self._check_headers(signature, top=False)
+        if kind in _PGP_SIGNATURES:
+            self._record(pgp_signature())
+            return
+        data = _payload(signature, self.parts)
+        signed = _signed_bytes(self.raw, part.get_boundary())
+        if signed is None:
+            self._record(MailSignature("smime", "invalid", reason="unreadable"))
+            return
+        self._record(
+            smime_verify(data, signed, from_address=self.from_address, trust_dir=self.trust_dir)
+        )
+
+    def _opaque(self, part: Message, data: bytes, *, depth: int, use_html_text: bool) -> None:
+        """application/pkcs7-mime: encrypted (refused: we cannot read it) or opaque-signed."""
+        from asn1crypto import cms  # type: ignore[import-untyped]  # noqa: PLC0415
+
+        smime_type = str(part.get_param("smime-type") or "").lower()
+        if smime_type in {"enveloped-data", "authenv-data"}:
+            raise MimeRefusal(Refusal("encrypted.mail"))
+        try:
+            info = cms.ContentInfo.load(data)
+            content_type = info["content_type"].native
+            if content_type in _ENCRYPTED_CMS:
+                raise MimeRefusal(Refusal("encrypted.mail"))
+            if content_type != "signed_data":
+                raise MimeRefusal(Refusal("mime.unparseable"))
+            signed_data = info["content"]
+            inner = signed_data["encap_content_info"]["content"].native
+        except MimeRefusal:
+            raise
+        except Exception as exc:  # asn1crypto raises many kinds on garbage
+            raise MimeRefusal(Refusal("mime.unparseable")) from exc
+        if not isinstance(inner, bytes):
+            raise MimeRefusal(Refusal("mime.unparseable"))
+        self._record(
+            smime_verify(
+                None, signed_data, from_address=self.from_address, trust_dir=self.trust_dir
+            )
+        )
+        # The signed content is a MIME entity of its own: every rule applies to it.
+        message = BytesParser(policy=RAW_HEADERS).parsebytes(inner)
+        self._check_headers(message, top=False)
+        self._visit(message, depth=depth + 1, use_html_text=use_html_text)
+
+    def _tnef(self, data: bytes) -> None:
+        """Outlook's winmail.dat: its body is text, its files are attachments (named inside)."""
+        from tnefparse import TNEF  # noqa: PLC0415 - only for Outlook's TNEF mail
+
+        try:
+            tnef = TNEF(data, do_checksum=False)
+            files = [(a.long_filename() or a.name, bytes(a.data)) for a in tnef.attachments]
+            body, html_body = tnef.body, tnef.htmlbody
+        except Exception as exc:  # tnefparse raises anything on garbage
+            raise MimeRefusal(Refusal("mime.tnef_unreadable")) from exc
+        if html_body:
+            markup = html_body if isinstance(html_body, str) else decode_text(html_body, None)
+            self._html(markup, use_html_text=not body)
+        if body:
+            self.texts.append(body if isinstance(body, str) else decode_text(body, None))
+        for name, content in files:
+            self._file(str(name).strip("\x00") or None, "application/octet-stream", content)
 
     def _forwarded(self, inner: Message, *, depth: int) -> None:
         self._check_headers(inner, top=True)
@@ -277,8 +450,16 @@ class _Walk:
 
     def _attachment(self, part: Message, data: bytes) -> None:
         ctype = part.get_content_type()
-        position = len(self.attachments) + 1
         name = file_name(part)
+        if ctype in _TNEF_TYPES or (name or "").strip().lower() == "winmail.dat":
+            self._tnef(data)
+            return
+        self._file(name, ctype, data)
+
+    def _file(self, name: str | None, ctype: str, data: bytes) -> None:
+        position = len(self.attachments) + 1
+        if len(self.attachments) >= self.limits.max_parts:
+            raise MimeRefusal(Refusal("mime.too_many_parts", {"limit": self.limits.max_parts}))
         if name is None or not name.strip():
             extension = mimetypes.guess_extension(ctype) or ""
             name = f"anhang-{position}{extension}"
@@ -289,6 +470,28 @@ class _Walk:
         path = self.workdir / f"part-{position:03d}"
         path.write_bytes(data)
         self.attachments.append(Attachment(name, ctype, str(path), len(data)))
+
+
+def _signed_bytes(raw: bytes, boundary: str | None) -> bytes | None:
+    """The exact bytes the signature of a multipart/signed covers (RFC 1847 2.1).
+
+    The parser does not keep them, and any re-serialisation would change
+    them, so they are cut from the raw message: from after the first
+    delimiter line to the CRLF before the next one (that CRLF belongs to the
+    delimiter).
+    """
+    if not boundary:
+        return None
+    delimiter = b"\r\n--" + boundary.encode("ascii", "surrogateescape")
+    first = raw.find(delimiter)
+    if first == -1:
+        return None
+    line_end = raw.find(b"\r\n", first + len(delimiter))
+    if line_end == -1:
+        return None
+    start = line_end + 2
+    end = raw.find(delimiter, start)
+    return raw[start:end] if end != -1 else None
 
 
 def _is_attachment(part: Message) -> bool:

@@ -10,8 +10,10 @@ clerk sees is built from the same tokens, without any markup.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Final
+from urllib.parse import unquote
 
 # What we refuse, with the words the SMTP answer uses (German, English).
 ACTIVE: Final[dict[str, tuple[str, str]]] = {
@@ -59,6 +61,13 @@ _BLOCKS: Final = frozenset(
 _INVISIBLE: Final = frozenset({"script", "style", "head", "title", "template", "noscript"})
 _SCHEME_NOISE: Final = re.compile(r"[\x00-\x20\x7f]+")
 _ACTIVE_CSS: Final = re.compile(r"expression\s*\(|behavior\s*:|-moz-binding|javascript:", re.I)
+# Internet Explorer and Outlook's Word renderer run what sits inside <!--[if ...]>...<![endif]-->:
+# for them it is live markup, not a comment.
+_CONDITIONAL: Final = re.compile(
+    r"\s*\[\s*if\b[^\]]*\]\s*>(.*?)(?:<!\s*\[\s*endif\s*\]\s*)?$", re.I | re.S
+)
+# Conditional comments inside conditional comments: a bound keeps a hostile mail cheap.
+_MAX_CONDITIONAL_DEPTH: Final = 5
 
 
 def _scheme_problem(url: str) -> str | None:
@@ -74,10 +83,12 @@ def _scheme_problem(url: str) -> str | None:
 
 
 class _Reader(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, depth: int = 0) -> None:
         super().__init__(convert_charrefs=True)
+        self.depth = depth
         self.problems: list[str] = []
         self.links: list[str] = []
+        self.cids: list[str] = []
         self._text: list[str] = []
         self._hidden = 0
         self._style = 0
@@ -120,6 +131,9 @@ class _Reader(HTMLParser):
             problem = _scheme_problem(value)
             if problem:
                 self._problem(problem)
+            elif value.strip().lower().startswith("cid:"):
+                # RFC 2392: a URL-encoded Content-ID, a part of this very mail.
+                self.cids.append(unquote(value.strip()[4:]).strip("<>").strip())
             elif name == "href" and value.strip():
                 self.links.append(value.strip())
             if name in {"action", "formaction"} and re.match(r"\s*(\w+:|//)", value):
@@ -141,6 +155,20 @@ class _Reader(HTMLParser):
         if tag in _BLOCKS:
             self._text.append("\n")
 
+    def handle_comment(self, data: str) -> None:
+        match = _CONDITIONAL.match(data)
+        if match is None:
+            return
+        if self.depth >= _MAX_CONDITIONAL_DEPTH:
+            self._problem("script")  # nobody nests them this deep but an attacker
+            return
+        inner = _Reader(self.depth + 1)
+        inner.feed(match.group(1))
+        inner.close()
+        for problem in inner.problems:
+            self._problem(problem)
+        self.cids.extend(inner.cids)
+
     def handle_data(self, data: str) -> None:
         if self._hidden == 0:
             self._text.append(data)
@@ -153,9 +181,22 @@ class _Reader(HTMLParser):
         return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def html_read(markup: str) -> tuple[list[str], str, list[str]]:
-    """(active content found, as keys of ACTIVE; the visible text; the link targets)."""
+@dataclass(frozen=True, slots=True)
+class HtmlReading:
+    problems: list[str]  # active content found, as keys of ACTIVE
+    text: str  # the visible text
+    links: list[str]  # link targets
+    cids: list[str]  # Content-IDs of the mail's own parts the markup shows (cid: URLs)
+
+
+def html_scan(markup: str) -> HtmlReading:
     reader = _Reader()
     reader.feed(markup)
     reader.close()
-    return reader.problems, reader.text(), reader.links
+    return HtmlReading(reader.problems, reader.text(), reader.links, reader.cids)
+
+
+def html_read(markup: str) -> tuple[list[str], str, list[str]]:
+    """(active content found, as keys of ACTIVE; the visible text; the link targets)."""
+    reading = html_scan(markup)
+    return reading.problems, reading.text, reading.links

@@ -15,6 +15,7 @@ import binascii
 import codecs
 import re
 from email.message import Message
+from email.policy import Compat32
 from email.utils import getaddresses
 from typing import Final
 
@@ -26,6 +27,22 @@ _WORD: Final = re.compile(r"=\?([^?\s]{1,75})\?([bBqQ])\?([^?\s]*)\?=")
 _QP_ESCAPE: Final = re.compile(r"=([0-9A-Fa-f]{2})")
 _ADDRESS: Final = re.compile(r"[^@\s<>()\[\],;:\"\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})")
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+class RawHeaders(Compat32):
+    """compat32, except that a header value comes back as the raw string it was.
+
+    compat32 wraps a value with 8-bit bytes (RFC 6532 UTF-8 headers, which
+    SMTPUTF8 senders write) into an ``email.header.Header`` whose str() is
+    replacement characters. The raw value keeps the bytes as surrogates, and
+    ``header_text`` reads them as UTF-8 (or Windows-1252).
+    """
+
+    def header_fetch_parse(self, name: str, value: str) -> str:
+        return value
+
+
+RAW_HEADERS: Final = RawHeaders()
 
 
 class MimeRefusal(Exception):

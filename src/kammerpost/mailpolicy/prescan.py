@@ -20,6 +20,8 @@ _BOUNDARY: Final = re.compile(
     rb'boundary[ \t]*=[ \t]*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))', re.IGNORECASE
 )
 _DELIMITER: Final = re.compile(rb"--([^\r\n]{1,210}?)[ \t]*\r?\n")
+# CR, LF and TAB belong to header syntax; any other control byte is a broken header.
+_HEADER_CONTROLS: Final = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ENCODED_WORD: Final = re.compile(rb"=\?[^?\s]{1,75}\?[bBqQ]\?[^?\s]{0,1000}\?=")
 
 
@@ -35,6 +37,10 @@ def prescan(raw: bytes, limits: MailLimits) -> Refusal | None:
         return Refusal("size.too_large", {"limit_mb": limits.max_message_bytes // MB})
     if _smuggling(raw):
         return Refusal("mime.bare_linefeed")
+    if raw.count(b"\n") != raw.count(b"\r\n"):
+        # SMTP lines end in CRLF (RFC 5321 2.3.8); a bare LF is read differently by
+        # different programs, and the signed bytes of S/MIME are CRLF by definition.
+        return Refusal("mime.bare_linefeeds")
     refusal = _check_encoded_words(raw, limits)
     if refusal is None:
         refusal = _check_header(raw, limits)
@@ -80,6 +86,11 @@ def _check_header(raw: bytes, limits: MailLimits) -> Refusal | None:
         )
     if len(re.findall(rb"(?im)^from[ \t]*:", header)) > 1:
         return Refusal("mime.duplicate_header", {"header": "From"})
+    if _HEADER_CONTROLS.search(header):
+        return Refusal(
+            "mime.broken_headers",
+            {"what_de": "Steuerzeichen im Kopffeld", "what_en": "control character"},
+        )
     return None
 
 

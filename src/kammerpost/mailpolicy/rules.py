@@ -40,6 +40,10 @@ RULES: Final[dict[str, Rule]] = {
     "link_only": Rule(
         550, "5.7.1", "Links zu Dateidiensten werden nicht abgerufen", "links are not fetched"
     ),
+    # RFC 3463 X.7.5: the content cannot be decrypted here (we hold no key).
+    "encrypted": Rule(
+        550, "5.7.5", "verschlüsselte E-Mails sind nicht lesbar", "encrypted mail cannot be read"
+    ),
 }
 
 
@@ -125,6 +129,29 @@ REFUSALS: Final[dict[str, RefusalText]] = {
         "(LF statt CRLF). So werden Nachrichten eingeschmuggelt (SMTP smuggling).",
         "The message contains a dot line ended by a bare line feed (LF instead of CRLF). "
         "This is how messages are smuggled (SMTP smuggling).",
+    ),
+    "mime.bare_linefeeds": _mime(
+        "Die Zeilen der Nachricht enden mit einem Zeilenvorschub ohne Wagenrücklauf (LF statt "
+        "CRLF); SMTP verlangt CRLF (RFC 5321 2.3.8).",
+        "The lines of the message end in a bare line feed (LF instead of CRLF); SMTP requires "
+        "CRLF (RFC 5321 2.3.8).",
+        "Senden Sie die Nachricht mit einem üblichen E-Mail-Programm oder stellen Sie Ihr "
+        "Programm auf CRLF-Zeilenenden um.",
+        "Send the message from an ordinary mail program, or make your program end lines with CRLF.",
+    ),
+    "mime.tnef_unreadable": _mime(
+        "Der Outlook-Anhang winmail.dat (TNEF) lässt sich nicht lesen.",
+        "The Outlook attachment winmail.dat (TNEF) cannot be read.",
+        "Stellen Sie Outlook auf das Format HTML oder Nur-Text um und senden Sie die "
+        "Nachricht erneut.",
+        "Set Outlook to the HTML or plain text format and send the message again.",
+    ),
+    "encrypted.mail": RefusalText(
+        "encrypted",
+        "Die Nachricht ist verschlüsselt (S/MIME oder PGP); wir können sie nicht lesen.",
+        "The message is encrypted (S/MIME or PGP); we cannot read it.",
+        "Senden Sie vertrauliche Unterlagen verschlüsselt über das Kundenportal.",
+        "Send confidential documents through the customer portal, which encrypts them.",
     ),
     "charset.not_allowed": RefusalText(
         "charset",

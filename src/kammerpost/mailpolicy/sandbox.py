@@ -35,8 +35,13 @@ class MailParserPool(WorkerPool):
     def __init__(self, size: int = 2) -> None:
         super().__init__(size, max_reply=_MAX_REPLY)
 
-    def examine(self, raw_path: Path, workdir: Path, limits: MailLimits) -> Examination:
-        """The examination of the message stored at ``raw_path``; attachments land in workdir."""
+    def examine(
+        self, raw_path: Path, workdir: Path, limits: MailLimits, *, trust_dir: str | None = None
+    ) -> Examination:
+        """The examination of the message stored at ``raw_path``; attachments land in workdir.
+
+        ``trust_dir``: the CA certificates S/MIME signatures are checked against.
+        """
         command = (
             "kammerpost.mailpolicy.worker",
             str(limits.parse_memory_bytes),
@@ -46,6 +51,7 @@ class MailParserPool(WorkerPool):
             "path": str(raw_path),
             "workdir": str(workdir),
             "limits": dataclasses.asdict(limits),
+            "trust_dir": trust_dir,
         }
         reply = self.ask(command, request, limits.parse_timeout_s)
         if reply is None:

@@ -42,7 +42,13 @@ def run_job(request: dict[str, Any]) -> dict[str, Any]:
     limits = MailLimits(**request["limits"])
     raw = Path(request["path"]).read_bytes()
     try:
-        return examine(raw, Path(request["workdir"]), limits).as_dict()
+        trust_dir = request.get("trust_dir")
+        return examine(
+            raw,
+            Path(request["workdir"]),
+            limits,
+            trust_dir=str(trust_dir) if trust_dir else None,
+        ).as_dict()
     except MemoryError:
         return {"error": "memory"}
     except RecursionError:
