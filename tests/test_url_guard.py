@@ -39,6 +39,8 @@ class Public:
 PUBLIC: dict[str, Public] = {
     "": Public("start page: channels and accepted formats", page=True),
     "health": Public("health check for the load balancer; answers only 'ok'"),
+    "ready": Public("readiness for the load balancer: each dependency's state, no details"),
+    # "metrics" is not here: without the bearer token it answers 404 (tests/operations).
     # Public pages (issue 12): information everyone may read, and the contact form.
     "formate/": Public("accepted formats and limits, drawn from the policy", page=True),
     "fragen/": Public("frequently asked questions", page=True),

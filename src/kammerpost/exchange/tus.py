@@ -44,6 +44,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
+from kammerpost.operations import metrics
 from kammerpost.providers import ServiceRegistry, find_service, registry
 from kammerpost.vault import (
     BlobInfo,
@@ -352,6 +353,7 @@ def _patch(request: HttpRequest, row: Upload, target: TusTarget, uploads: Upload
             _("Die Verbindung brach während des Hochladens ab."),
             _("Setzen Sie das Hochladen fort."),
         ) from None
+    metrics.tus_bytes_received(new_offset - offset)
     expires = timezone.now() + expiry_window()
     Upload.objects.filter(pk=row.pk).update(expires=expires)
     row.expires = expires
