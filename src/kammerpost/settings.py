@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -282,6 +283,18 @@ INTAKE_RETRY_BASE_SECONDS = int(os.environ.get("KAMMERPOST_INTAKE_RETRY_BASE_SEC
 INTAKE_RETRY_MAX_SECONDS = int(os.environ.get("KAMMERPOST_INTAKE_RETRY_MAX_SECONDS", "3600"))
 # Blobs without a document are removed only after this long: a receive may still be writing.
 INTAKE_ORPHAN_GRACE_SECONDS = int(os.environ.get("KAMMERPOST_INTAKE_ORPHAN_GRACE_SECONDS", "3600"))
+# The receive hands the plaintext it stored to a worker on the same host, which
+# then skips reading the blob back (intake/handover.py). "off" disables it; the
+# default is the private temp place a read-back uses as well.
+_HANDOVER = os.environ.get(
+    "KAMMERPOST_INTAKE_HANDOVER_DIR",
+    str(Path(tempfile.gettempdir()) / f"kammerpost-handover-{os.getuid()}"),
+).strip()
+INTAKE_HANDOVER_DIR = "" if _HANDOVER in {"", "off"} else _HANDOVER
+# Nobody took it by then (the worker runs elsewhere): the plaintext goes, the worker reads back.
+INTAKE_HANDOVER_MAX_AGE_SECONDS = int(
+    os.environ.get("KAMMERPOST_INTAKE_HANDOVER_MAX_AGE_SECONDS", "300")
+)
 
 # Portal drafts (files waiting for "send") are deleted after this long: a day.
 PORTAL_DRAFT_MAX_AGE_SECONDS = int(
