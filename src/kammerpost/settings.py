@@ -135,6 +135,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("KAMMERPOST_DATABASE_URL", f"sqlite:///{VAR_DIR / 'kammerpost.sqlite3'}"),
         conn_max_age=60,
+        # A kept connection is checked before a request reuses it: after a database
+        # restart the first request on each instance gets a new one instead of an error.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
