@@ -39,6 +39,8 @@ class Public:
 PUBLIC: dict[str, Public] = {
     "": Public("start page: channels and accepted formats", page=True),
     "health": Public("health check for the load balancer; answers only 'ok'"),
+    "ready": Public("readiness for the load balancer: each dependency's state, no details"),
+    # "metrics" is not here: without the bearer token it answers 404 (tests/operations).
     "i18n/setlang/": Public("language switch; GET only redirects back, POST sets a cookie"),
     # Accounts (django-allauth): what a person needs before having a session.
     "konto/login/": Public("login form", page=True),

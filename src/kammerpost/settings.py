@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "kammerpost.portal",
     "kammerpost.backoffice",
     "kammerpost.demo",
+    "kammerpost.operations",
     "django_tasks_db",
     # After our apps: kammerpost.accounts' templates override allauth's.
     "allauth",
@@ -90,6 +91,8 @@ INSTALLED_APPS = [
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
+    # First: every later log line of the request carries its id (docs/operations.md).
+    "kammerpost.operations.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "kammerpost.pages.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -408,18 +411,44 @@ if PRODUCTION:
     # TLS ends at the reverse proxy (docs/operations.md), which sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
+    # Load balancers and Prometheus ask the instances directly over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^health$", r"^ready$", r"^metrics$"]
     SECURE_HSTS_SECONDS = 31_536_000  # one year, as BSI TR-02102-2 recommends
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- operations (docs/operations.md) -------------------------------------------
+# /metrics answers only with this bearer token (unset: /metrics is not there at all) ...
+OPERATIONS_METRICS_TOKEN = os.environ.get("KAMMERPOST_METRICS_TOKEN", "")
+# ... and, if set, only to these addresses or networks (e.g. the Prometheus host).
+OPERATIONS_METRICS_ALLOW = _env_list("KAMMERPOST_METRICS_ALLOW", "")
+# Readiness checks that do not take an instance out of the load balancer when down.
+OPERATIONS_READY_OPTIONAL = _env_list("KAMMERPOST_READY_OPTIONAL", "")
+# freshclam updates several times a day; signatures older than two days miss current malware.
+OPERATIONS_SIGNATURES_MAX_AGE_SECONDS = int(
+    os.environ.get("KAMMERPOST_SIGNATURES_MAX_AGE_SECONDS", str(2 * 86400))
+)
+# One JSON object per line with the request id ("json"), or plain text for a terminal.
+LOG_FORMAT = os.environ.get("KAMMERPOST_LOG_FORMAT", "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("KAMMERPOST_LOG_FORMAT must be 'json' or 'plain'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "kammerpost.operations.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("KAMMERPOST_LOG_LEVEL", "INFO")},
-    # aiosmtpd logs every SMTP command at INFO; the gateway logs what it decides.
-    "loggers": {"mail.log": {"level": "WARNING"}},
+    "loggers": {
+        # aiosmtpd logs every SMTP command at INFO (addresses too); the gateway logs its decisions.
+        "mail.log": {"level": "WARNING"},
+        # Django's request logger repeats the path of every 4xx (tokens, personal data):
+        # kammerpost.request logs each request by its URL pattern instead.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "ERROR"},
+    },
 }

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -31,6 +32,8 @@ from kammerpost.chamber.models import Department
 from kammerpost.inspection import Inspection, Verdict
 from kammerpost.inspection.names import clean_name
 from kammerpost.inspection.report import Finding, Reason
+from kammerpost.operations import metrics
+from kammerpost.operations.logs import current_request_id
 from kammerpost.privacy.services import audit_record
 from kammerpost.providers import find_service, inspector_for
 from kammerpost.vault import BlobInfo, BlobIntegrityError, Vault, VaultError
@@ -235,6 +238,9 @@ def inbound_item_receive(
             if attach is not None:
                 attach(item, documents)
                 crashpoint("intake.attach")
+            transaction.on_commit(
+                partial(metrics.item_received, channel, item.reference, len(documents))
+            )
     return item
 
 
@@ -388,7 +394,7 @@ def _blobs_shred(keys: Sequence[str]) -> None:
 
 def _enqueue_inspections(document_ids: Sequence[int]) -> None:
     for document_id in document_ids:
-        tasks.document_inspect_task.enqueue(document_id)
+        tasks.document_inspect_task.enqueue(document_id, request_id=current_request_id())
 
 
 def _claim(document_id: int, now: datetime) -> uuid.UUID | None:
@@ -418,7 +424,8 @@ def document_inspect(*, document_id: int) -> DocumentState | None:
     if token is None:
         return None
     document = Document.objects.select_related("item").get(pk=document_id)
-    result = _inspect_stored(document)
+    with metrics.inspection_timer():
+        result = _inspect_stored(document)
     crashpoint("intake.before_decision")
     return _decide(document, token, result)
 
@@ -524,6 +531,7 @@ def _decide(document: Document, token: uuid.UUID, result: Inspection | Finding) 
         )
         if not recorded:  # our lease ran out and another worker took over
             return DocumentState.INSPECTING
+        transaction.on_commit(partial(metrics.document_decided, document.pk, state))
         audit_record(
             action="document.held" if held else "document.decided",
             actor_label="worker",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 import logging
 import threading
@@ -30,6 +31,8 @@ from kammerpost.mailpolicy import (
     temporary_failure_answer,
     too_many_recipients_answer,
 )
+from kammerpost.operations import metrics
+from kammerpost.operations.logs import request_id_begin
 
 from .services import mail_limits, mail_receive, recipient_accept
 
@@ -51,14 +54,17 @@ class GatewaySMTP(SMTP):
             status = size_answer(portal, mail_limits().max_message_bytes).line
         elif text.startswith("500 Line too long"):
             status = line_too_long_answer(portal).line
+        metrics.smtp_answered(status)
         await super().push(status)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        request_id_begin()  # before the session's task is made: it copies this context
         super().connection_made(transport)
         if not self.gateway_handler.connection_opened():
             # Over the limit: say so and hang up before the session starts.
             if isinstance(transport, asyncio.WriteTransport):
                 transport.write(busy_answer().line.encode() + b"\r\n")
+                metrics.smtp_answered(busy_answer().line)
             transport.close()
 
     def connection_lost(self, error: Exception | None) -> None:
@@ -98,7 +104,9 @@ class GatewayHandler:
     async def _run(self, function: Callable[..., Answer], **kwargs: Any) -> Answer:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            self.executor, functools.partial(_guarded, function, **kwargs)
+            # The pool thread runs in this session's context: its request id goes along.
+            self.executor,
+            functools.partial(contextvars.copy_context().run, _guarded, function, **kwargs),
         )
 
     async def handle_RCPT(
