@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -143,6 +144,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("KAMMERPOST_DATABASE_URL", f"sqlite:///{VAR_DIR / 'kammerpost.sqlite3'}"),
         conn_max_age=60,
+        # A kept connection is checked before a request reuses it: after a database
+        # restart the first request on each instance gets a new one instead of an error.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -291,6 +295,18 @@ INTAKE_RETRY_BASE_SECONDS = int(os.environ.get("KAMMERPOST_INTAKE_RETRY_BASE_SEC
 INTAKE_RETRY_MAX_SECONDS = int(os.environ.get("KAMMERPOST_INTAKE_RETRY_MAX_SECONDS", "3600"))
 # Blobs without a document are removed only after this long: a receive may still be writing.
 INTAKE_ORPHAN_GRACE_SECONDS = int(os.environ.get("KAMMERPOST_INTAKE_ORPHAN_GRACE_SECONDS", "3600"))
+# The receive hands the plaintext it stored to a worker on the same host, which
+# then skips reading the blob back (intake/handover.py). "off" disables it; the
+# default is the private temp place a read-back uses as well.
+_HANDOVER = os.environ.get(
+    "KAMMERPOST_INTAKE_HANDOVER_DIR",
+    str(Path(tempfile.gettempdir()) / f"kammerpost-handover-{os.getuid()}"),
+).strip()
+INTAKE_HANDOVER_DIR = "" if _HANDOVER in {"", "off"} else _HANDOVER
+# Nobody took it by then (the worker runs elsewhere): the plaintext goes, the worker reads back.
+INTAKE_HANDOVER_MAX_AGE_SECONDS = int(
+    os.environ.get("KAMMERPOST_INTAKE_HANDOVER_MAX_AGE_SECONDS", "300")
+)
 
 # Portal drafts (files waiting for "send") are deleted after this long: a day.
 PORTAL_DRAFT_MAX_AGE_SECONDS = int(

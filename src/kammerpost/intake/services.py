@@ -14,10 +14,12 @@ import logging
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
@@ -36,7 +38,7 @@ from kammerpost.privacy.services import audit_record
 from kammerpost.providers import find_service, inspector_for
 from kammerpost.vault import BlobInfo, BlobIntegrityError, Vault, VaultError
 
-from . import tasks
+from . import handover, tasks
 from .crashpoints import crashpoint
 from .models import (
     DECIDED_STATES,
@@ -167,12 +169,16 @@ def _blobs_written(vault: Vault, files: Sequence[ReceivedFile]) -> Iterator[list
             if isinstance(received, StoredFile):
                 blobs.append(received.blob)
             else:
-                blob = vault.write(received.source)
-                written.append(blob)
+                # The plaintext the vault encrypts also goes to a worker on this host.
+                with handover.spooled(received.source) as spool:
+                    blob = vault.write(spool.source)
+                    written.append(blob)
+                    spool.keep(blob.key, blob.size)
                 blobs.append(blob)
         yield blobs
     except BaseException:
         for blob in written:  # best effort; whatever stays behind is an orphan for the sweep
+            handover.release(blob.key)
             try:
                 vault.delete(blob.key)
             except VaultError:
@@ -424,32 +430,77 @@ def document_inspect(*, document_id: int) -> DocumentState | None:
     document = Document.objects.select_related("item").get(pk=document_id)
     with metrics.inspection_timer():
         result = _inspect_stored(document)
+    crashpoint("intake.before_decision")
     return _decide(document, token, result)
 
 
 def _inspect_stored(document: Document) -> Inspection | Finding:
+    handed = handover.take(document.vault_key, size=document.size)
+    if handed is not None:
+        try:
+            result = _inspect_handed(document, handed)
+        finally:
+            handover.release(document.vault_key)
+        if result is not None:
+            return result
+    return _inspect_read_back(document)
+
+
+def _inspect_handed(document: Document, path: Path) -> Inspection | Finding | None:
+    """Inspect the plaintext the receive handed over; None to read the blob back instead.
+
+    The invariant holds as on the read-back: a verdict counts only for bytes
+    that are durably stored. The receive wrote this file in the pass whose
+    SHA-256 the vault recorded (the document's digest); the scanner's read
+    loop hashes the inspected bytes again and must arrive at that digest.
+    Meanwhile the vault authenticates the stored blob end to end
+    (``Vault.verify``, no second hash, no plaintext copy); only if both hold
+    does the verdict count.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify") as side:
+        stored = side.submit(intake_vault().verify, document.vault_key, sha256=document.sha256)
+        result = inspector_for(document.policy_name).inspect(
+            path, name=document.original_name, sha256=document.sha256
+        )
+        try:
+            stored.result()
+        except VaultError as exc:
+            return _vault_failure(document, exc)
+    if result.sha256 is not None and result.sha256 != document.sha256:
+        log.warning(
+            "document %s: handed-over bytes differ from its blob; reading back", document.pk
+        )
+        return None
+    return result
+
+
+def _inspect_read_back(document: Document) -> Inspection | Finding:
     vault = intake_vault()
     with tempfile.TemporaryDirectory(prefix="kammerpost-inspect-") as workdir:
         plain = f"{workdir}/document"
         try:
             with open(plain, "wb") as target:  # noqa: PTH123 - a private temp file
                 vault.copy_to(document.vault_key, target, sha256=document.sha256)
-        except BlobIntegrityError as exc:
-            # Not an outage: stored bytes changed. Keep it held for people to look at.
-            log.critical("document %s failed its integrity check: %s", document.pk, exc)
-            audit_record(
-                action="document.integrity_failed",
-                actor_label="worker",
-                document=document,
-                detail={"error": str(exc)[:200]},
-            )
-            return Finding("storage.unavailable")
         except VaultError as exc:
-            log.error("document %s unreadable in the vault: %s", document.pk, exc)
-            return Finding("storage.unavailable")
+            return _vault_failure(document, exc)
         return inspector_for(document.policy_name).inspect(
             plain, name=document.original_name, sha256=document.sha256
         )
+
+
+def _vault_failure(document: Document, exc: VaultError) -> Finding:
+    if isinstance(exc, BlobIntegrityError):
+        # Not an outage: stored bytes changed. Keep it held for people to look at.
+        log.critical("document %s failed its integrity check: %s", document.pk, exc)
+        audit_record(
+            action="document.integrity_failed",
+            actor_label="worker",
+            document=document,
+            detail={"error": str(exc)[:200]},
+        )
+    else:
+        log.error("document %s unreadable in the vault: %s", document.pk, exc)
+    return Finding("storage.unavailable")
 
 
 def _retry_delay(attempts: int) -> timedelta:

@@ -275,7 +275,7 @@ def decrypt(
     head: bytes,
     *,
     plaintext_size: int,
-    expected_sha256: str,
+    expected_sha256: str | None,
 ) -> Iterator[bytes]:
     """Yield verified plaintext segment by segment from ``handle`` (positioned after ``head``).
 
@@ -283,15 +283,20 @@ def decrypt(
     key record; the last-segment flag in the nonce still guards against
     truncation on its own. Each segment is authenticated before it is yielded;
     after the last one the stream must end and the plaintext must hash to
-    ``expected_sha256``.
+    ``expected_sha256``. None skips only that last hash (``Vault.verify``): the
+    authenticated segments under the blob's own data key can only be what its
+    writer encrypted, and the writer recorded the digest of exactly that.
     """
     digest = hashlib.sha256()
     produced = 0
     for plaintext in decrypt_segments(data_key, blob_key, handle, head, plaintext_size):
-        digest.update(plaintext)
+        if expected_sha256 is not None:
+            digest.update(plaintext)
         produced += len(plaintext)
         yield plaintext
     if _fill(handle.readinto, bytearray(1)):
         raise BlobIntegrityError("the ciphertext has bytes after its last segment")
-    if produced != plaintext_size or digest.hexdigest() != expected_sha256:
+    if produced != plaintext_size or (
+        expected_sha256 is not None and digest.hexdigest() != expected_sha256
+    ):
         raise BlobIntegrityError("the plaintext does not match the recorded SHA-256")

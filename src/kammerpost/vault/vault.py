@@ -139,6 +139,24 @@ class Vault:
         iterating: BlobIntegrityError before any segment that fails
         authentication, and at the end if the plaintext's SHA-256 differs.
         """
+        return self._open(key, sha256=sha256, rehash=True)
+
+    def verify(self, key: str, *, sha256: str) -> int:
+        """Check that blob ``key`` is stored whole under ``sha256``; returns its size.
+
+        For a caller that already holds the plaintext the writer stored (the
+        intake's hand-over): the key record must name ``sha256`` and every
+        segment of the ciphertext must authenticate, which leaves no other
+        plaintext possible. The plaintext is not hashed again and not kept.
+        Raises like :meth:`read`.
+        """
+        size = 0
+        with self._open(key, sha256=sha256, rehash=False) as reader:
+            for segment in reader:
+                size += len(segment)
+        return size
+
+    def _open(self, key: str, *, sha256: str | None, rehash: bool) -> BlobReader:
         check_blob_key(key)
         record = records.parse(self.backend.get_record(key), key)
         contents = records.open_record(record, self.keyring)
@@ -164,7 +182,7 @@ class Vault:
             handle,
             head,
             plaintext_size=contents.size,
-            expected_sha256=contents.sha256,
+            expected_sha256=contents.sha256 if rehash else None,
         )
         return BlobReader(segments, handle)
 
