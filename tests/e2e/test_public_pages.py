@@ -228,6 +228,7 @@ def test_the_receipt_never_breaks_a_word_inside_at_1280_and_at_320_px(
         channel=Channel.PORTAL,
         department=departments["verwaltung"],
         sender=sender_for_account(user=user),
+        sender_confirmed=True,  # as a portal submission by the signed-in customer
         files=[
             IncomingFile(
                 "Meisterbrief-Urkunde-Tischlerhandwerk-2026-eingescannt.pdf",

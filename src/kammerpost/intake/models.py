@@ -89,7 +89,8 @@ class InboundItem(models.Model):
     # The sender proved the address is theirs: signed in to the portal, a code sent to the
     # address (cloud area), an authenticated mail. Only such items reach an account linked
     # to the address: anyone can type an address into a form or a From header.
-    sender_confirmed = models.BooleanField(default=False)
+    # db_default: the previous release, which does not know the column, can still insert.
+    sender_confirmed = models.BooleanField(default=False, db_default=False)
     file_reference = models.CharField(max_length=64, blank=True)  # the sender's Aktenzeichen
     subject = models.CharField(max_length=255, blank=True)
     text = models.TextField(blank=True)

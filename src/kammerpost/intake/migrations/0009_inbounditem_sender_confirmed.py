@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="inbounditem",
             name="sender_confirmed",
-            field=models.BooleanField(default=False),
+            field=models.BooleanField(default=False, db_default=False),
         ),
         migrations.RunPython(confirm_signed_in_channels, migrations.RunPython.noop),
     ]
