@@ -108,6 +108,17 @@ class PortalThreadReply:
         )
 
 
+def _mail_to_sender(item: InboundItem, template: str, **context: str) -> None:
+    """A mail from the item's department to its sender, threaded to the original mail."""
+    mail_send(
+        template=template,
+        context={"reference": item.reference, "department": item.department.name, **context},
+        to=_mail_address(item),
+        from_email=item.department.email,
+        headers=threading_headers(original_message_id(item)),
+    )
+
+
 class EmailReply:
     """The answer itself by e-mail, with the unencrypted-mail warning, threaded to the original."""
 
@@ -132,17 +143,7 @@ class EmailReply:
         files: Sequence[IncomingFile],
         ip_address: str | None,
     ) -> None:
-        mail_send(
-            template="email_reply",
-            context={
-                "text": text.strip(),
-                "reference": item.reference,
-                "department": item.department.name,
-            },
-            to=_mail_address(item),
-            from_email=item.department.email,
-            headers=threading_headers(original_message_id(item)),
-        )
+        _mail_to_sender(item, "email_reply", text=text.strip())
         audit_record(action="item.replied_by_email", actor=actor, item=item, ip_address=ip_address)
 
 
@@ -172,11 +173,5 @@ class PortalInvitationReply:
         files: Sequence[IncomingFile],
         ip_address: str | None,
     ) -> None:
-        mail_send(
-            template="portal_invitation",
-            context={"reference": item.reference, "department": item.department.name},
-            to=_mail_address(item),
-            from_email=item.department.email,
-            headers=threading_headers(original_message_id(item)),
-        )
+        _mail_to_sender(item, "portal_invitation")
         audit_record(action="item.invited_to_portal", actor=actor, item=item, ip_address=ip_address)
